@@ -1,0 +1,92 @@
+# libmilvus_import: build, install, test, demo, bench.
+# `make` builds build/lib/libmilvus_import.so.0.1.0; `make test` runs every test;
+# `make demo` runs the main job against the project's emulator.
+# Fragments in mk/*.mk add their own targets and append to TEST_TARGETS.
+
+SHELL        := /bin/bash
+.DEFAULT_GOAL := all
+
+VERSION      := 0.1.0
+SOMAJOR      := 0
+PREFIX       ?= /usr/local
+BUILD        := build
+LIBDIR       := $(BUILD)/lib
+LIBBASE      := libmilvus_import.so
+LIBFILE      := $(LIBDIR)/$(LIBBASE).$(VERSION)
+STAGE        := $(abspath $(BUILD)/stage)
+VENV         := $(abspath $(BUILD)/venv)
+PY           := $(VENV)/bin/python
+PYTEST       := $(PY) -m pytest
+SWIFT        ?= swift
+SWIFT_SCRATCH := .build
+SWIFT_RELEASE := $(SWIFT_SCRATCH)/release
+SWIFT_SOURCES := $(shell find Sources include -type f 2>/dev/null) Package.swift
+SWIFT_LINK   := -Xswiftc -static-stdlib \
+                -Xlinker --version-script=$(abspath mk/exports.map) \
+                -Xlinker -soname=$(LIBBASE).$(SOMAJOR)
+APT_PACKAGES := libjansson-dev libcurl4-openssl-dev pkg-config
+# URL/TOKEN: `make demo URL=... TOKEN=...` lists jobs on a real server instead.
+URL          ?=
+TOKEN        ?=
+
+TEST_TARGETS :=
+
+.PHONY: all lib deps install stage venv test test-swift clean demo
+all: lib
+
+# ---- system packages: installed only when pkg-config cannot find them --------------------
+deps: $(BUILD)/.deps
+$(BUILD)/.deps:
+	@mkdir -p $(BUILD)
+	@if ! pkg-config --exists jansson libcurl 2>/dev/null; then \
+	  echo "installing $(APT_PACKAGES) (apt-get)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@pkg-config --exists jansson libcurl || { echo "jansson/libcurl development files missing" >&2; exit 1; }
+	@touch $@
+
+# ---- the library ---------------------------------------------------------------------------
+lib: $(LIBFILE)
+$(LIBFILE): $(SWIFT_SOURCES) mk/exports.map | deps
+	$(SWIFT) build -c release --product milvus_import $(SWIFT_LINK)
+	@mkdir -p $(LIBDIR)
+	cp $(SWIFT_RELEASE)/$(LIBBASE) $@.tmp && mv $@.tmp $@
+	ln -sf $(LIBBASE).$(VERSION) $(LIBDIR)/$(LIBBASE).$(SOMAJOR)
+	ln -sf $(LIBBASE).$(VERSION) $(LIBDIR)/$(LIBBASE)
+
+# ---- install: lib/, include/, lib/pkgconfig/ (fragments add bin/ via INSTALL_HOOKS) --------
+INSTALL_HOOKS :=
+install: lib $(INSTALL_HOOKS_DEPS)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(LIBFILE) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(LIBBASE).$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIBBASE).$(SOMAJOR)
+	ln -sf $(LIBBASE).$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIBBASE)
+	install -m 0644 include/milvus_import.h $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' mk/milvus_import.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/milvus_import.pc
+	@for hook in $(INSTALL_HOOKS); do $(MAKE) --no-print-directory $$hook PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) || exit 1; done
+
+# The tests' own install tree: what a C user gets from `make install`.
+stage:
+	@$(MAKE) --no-print-directory install PREFIX=$(STAGE)
+
+# ---- the test venv: pinned from PyPI ---------------------------------------------------------
+venv: $(VENV)/.ok
+$(VENV)/.ok: Tests/requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r Tests/requirements.txt
+	@touch $@
+
+# ---- tests ------------------------------------------------------------------------------------
+test-swift: deps
+	$(SWIFT) test
+
+-include mk/*.mk
+
+TEST_TARGETS := test-swift $(TEST_TARGETS)
+test: lib
+	@set -e; for t in $(TEST_TARGETS); do echo "=== $$t"; $(MAKE) --no-print-directory $$t; done
+
+clean:
+	rm -rf $(BUILD) $(SWIFT_SCRATCH)

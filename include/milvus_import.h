@@ -1,0 +1,421 @@
+/*
+ * milvus_import.h: libmilvus_import, Milvus bulk-import jobs over the REST API.
+ *
+ * The one public contract of the library. Every exported symbol is declared here and
+ * nowhere else; the Swift implementation imports this header and is checked against it
+ * by the compiler (`@implementation @_cdecl`).
+ *
+ * Conventions (stated once, as jansson does):
+ *  - Names: functions `milvus_noun_verb`, constants `MILVUS_*`, types `milvus_*`.
+ *  - Strings in: NUL-terminated UTF-8, borrowed for the duration of the call only.
+ *  - Strings out, two kinds, written on every function:
+ *      NEW      malloc'd by the library; the caller owns it and frees it with milvus_free().
+ *      STATIC   lives as long as the library is loaded; never free it.
+ *      BORROWED owned by the library; valid until the calling thread's next call into it.
+ *  - Failure: a function returning `char *` returns NULL; a function returning `int`
+ *    returns a milvus_status other than MILVUS_OK. Either way the details (kind, HTTP
+ *    status, the server's code, a message) are left in THIS THREAD's last error, read with
+ *    milvus_last_error_*(). Read them only after a failed return, on the same thread.
+ *  - Every function that can fail resets this thread's last error when it starts. The
+ *    accessors milvus_last_error_*(), milvus_status_string(), milvus_version() and
+ *    milvus_free() never change it.
+ *  - Times are milliseconds, sizes are bytes.
+ *  - No function writes to stdout/stderr, installs signal handlers, or aborts the process.
+ *  - Error messages never contain the API token, a password inside a URL, or object-store
+ *    keys: those are replaced by "***" if a server echoes them.
+ *
+ * Thread safety: every function may be called from any thread at any time. A
+ * milvus_client may be shared by any number of threads, including its setters; only
+ * milvus_client_free() must not race with other calls on the same client. The last error
+ * is per thread.
+ *
+ * REST endpoints used (all POST, JSON bodies, under the base URL):
+ *   /v2/vectordb/jobs/import/list        list import jobs
+ *   /v2/vectordb/jobs/import/create      create an import job
+ *   /v2/vectordb/jobs/import/describe    describe one job (falls back to .../get_progress)
+ *   /v2/vectordb/jobs/import/commit      commit a two-phase job (Milvus 3.x)
+ *   /v2/vectordb/jobs/import/abort       abort a two-phase job (Milvus 3.x)
+ */
+#ifndef MILVUS_IMPORT_H
+#define MILVUS_IMPORT_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================================
+ * Version
+ * ==================================================================================== */
+
+/** The version of this header, as text, and as numbers. */
+#define MILVUS_IMPORT_VERSION "0.1.0"
+#define MILVUS_IMPORT_VERSION_MAJOR 0
+#define MILVUS_IMPORT_VERSION_MINOR 1
+#define MILVUS_IMPORT_VERSION_PATCH 0
+/** 0xXXYYZZ: major, minor, patch; grows with every release. */
+#define MILVUS_IMPORT_VERSION_NUM 0x000100
+/** True when this header is at least version x.y.z. */
+#define MILVUS_IMPORT_AT_LEAST(x, y, z) \
+  (MILVUS_IMPORT_VERSION_NUM >= (((x) << 16) | ((y) << 8) | (z)))
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MILVUS_WARN_UNUSED_RESULT __attribute__((warn_unused_result))
+#else
+#define MILVUS_WARN_UNUSED_RESULT
+#endif
+
+/**
+ * milvus_version - the version of the loaded library, e.g. "0.1.0".
+ * Returns: STATIC text. Compare it with MILVUS_IMPORT_VERSION at load time.
+ * Errors: none; never fails; does not touch the last error. Thread-safe.
+ */
+const char *milvus_version(void);
+
+/* ======================================================================================
+ * Status kinds. Append only: a number, once given, never changes meaning.
+ * ==================================================================================== */
+
+typedef enum milvus_status {
+  MILVUS_OK = 0,                   /* success */
+  MILVUS_ERR_INVALID_ARGUMENT = 1, /* bad input from the caller; nothing was sent */
+  MILVUS_ERR_TRANSPORT = 2,        /* DNS, refused, reset, truncated body, proxy failure */
+  MILVUS_ERR_TIMEOUT = 3,          /* the timeout ran out, or the server answered HTTP 408 */
+  MILVUS_ERR_TLS = 4,              /* TLS handshake or certificate verification failed */
+  MILVUS_ERR_HTTP = 5,             /* a non-2xx status other than 401/403/408 (incl. 3xx) */
+  MILVUS_ERR_AUTH = 6,             /* HTTP 401/403, or the cloud's bad API key code */
+  MILVUS_ERR_SERVER = 7,           /* a Milvus envelope with a non-zero code */
+  MILVUS_ERR_MALFORMED_RESPONSE = 8, /* 2xx whose body is not a Milvus JSON envelope */
+  MILVUS_ERR_TOO_LARGE = 9,        /* the response passed max_response_bytes */
+  MILVUS_ERR_JOB_NOT_FOUND = 10,   /* code 2100 "import job does not exist" */
+  MILVUS_ERR_NO_MEMORY = 11,       /* an allocation failed */
+  MILVUS_ERR_CANCELLED = 12        /* a progress callback asked to stop */
+} milvus_status;
+
+/**
+ * milvus_status_string - a short English description of a status, e.g. "server error".
+ * @status: a milvus_status value (any int is accepted).
+ * Returns: STATIC text; "unknown status" for a number this version does not know.
+ * Errors: none; does not touch the last error. Thread-safe.
+ */
+const char *milvus_status_string(int status);
+
+/* ======================================================================================
+ * The last error of the calling thread
+ * ==================================================================================== */
+
+/**
+ * milvus_last_error_code - the milvus_status of this thread's last failed call.
+ * Returns: MILVUS_OK when the last call on this thread succeeded (or none was made).
+ */
+int milvus_last_error_code(void);
+
+/**
+ * milvus_last_error_http_status - the HTTP status of the response behind the last error.
+ * Returns: e.g. 200 (a server error inside a 200), 401, 404; 0 when no HTTP response
+ * arrived (invalid argument, transport, TLS, timeout before an answer).
+ */
+int milvus_last_error_http_status(void);
+
+/**
+ * milvus_last_error_server_code - the `code` of the server's JSON envelope behind the last
+ * error (e.g. 100 collection not found, 1800 not authenticated, 2100 job not found).
+ * Returns: 0 when the response had no Milvus envelope, or there was no response.
+ */
+long long milvus_last_error_server_code(void);
+
+/**
+ * milvus_last_error_message - a one-line, human-readable description of the last error:
+ * what failed, the server's message where there was one, a short sanitised snippet of a
+ * non-JSON body. At most 1023 bytes of UTF-8; never holds a secret.
+ * Returns: BORROWED text, valid until this thread's next call into the library; "" after
+ * a success. Never NULL.
+ */
+const char *milvus_last_error_message(void);
+
+/* ======================================================================================
+ * Memory
+ * ==================================================================================== */
+
+/**
+ * milvus_free - free a NEW string returned by this library.
+ * @p: a pointer returned by a milvus_* function documented as NEW, or NULL (a no-op).
+ * Errors: none; does not touch the last error. Thread-safe.
+ */
+void milvus_free(void *p);
+
+/* ======================================================================================
+ * Stateless calls: one URL, default settings, no token.
+ *
+ * They share one process-wide connection pool, so repeated calls reuse connections.
+ * Defaults: timeout 20000 ms, connect timeout 10000 ms, TLS verification on with the
+ * system's CA store, proxies from the environment, 256 MiB response cap, 2 retries for
+ * list and describe. For a token, a database, headers or other settings use a
+ * milvus_client. A `user:password@` in the URL is sent as HTTP Basic authentication.
+ *
+ * Returned envelope: the server's JSON text exactly as it arrived, e.g.
+ *   {"code":0,"data":{"records":[{"collectionName":"quick_setup","jobId":"4487...",
+ *    "progress":50,"state":"Importing"}]}}
+ * Integers keep every digit; `jobId` is a JSON string.
+ *
+ * Errors (all three): MILVUS_ERR_INVALID_ARGUMENT (NULL or bad url, scheme other than
+ * http/https, query or fragment in the url, a string that is not UTF-8, bad files_json),
+ * MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT, MILVUS_ERR_TLS, MILVUS_ERR_HTTP (404 from a
+ * Milvus older than 2.4 or a wrong port), MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,
+ * MILVUS_ERR_MALFORMED_RESPONSE, MILVUS_ERR_TOO_LARGE, MILVUS_ERR_NO_MEMORY; describe also
+ * MILVUS_ERR_JOB_NOT_FOUND.
+ * Thread-safe.
+ * ==================================================================================== */
+
+/**
+ * milvus_list_import_jobs - list the import jobs of one collection, or of all collections.
+ * POST {url}/v2/vectordb/jobs/import/list with {"collectionName": ...}.
+ * @url: the server's base URL, e.g. "http://127.0.0.1:19530" (a path prefix is kept).
+ * @collection_name: the collection; NULL or "" lists the jobs of every collection (then
+ *   no collectionName is sent).
+ * Returns: NEW envelope text (free with milvus_free), or NULL on failure.
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_list_import_jobs(const char *url, const char *collection_name);
+
+/**
+ * milvus_get_import_progress - describe one import job: state, progress, rows, per-file
+ * details. POST {url}/v2/vectordb/jobs/import/describe with {"jobId": job_id}; a server
+ * that answers that path with 404 (Milvus 2.4 before the rename) is asked again at
+ * .../get_progress, and the process remembers which path that server serves.
+ * @url: the base URL.
+ * @job_id: the job's id as text (e.g. "448761313698322011"); not NULL, not "".
+ * Returns: NEW envelope text, or NULL on failure (MILVUS_ERR_JOB_NOT_FOUND for a job the
+ *   server no longer knows).
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_get_import_progress(const char *url, const char *job_id);
+
+/**
+ * milvus_bulk_import - create an import job.
+ * POST {url}/v2/vectordb/jobs/import/create with {"collectionName":..., "files":...}.
+ * Never retried (no Idempotency-Key can be set here).
+ * @url: the base URL.
+ * @collection_name: the target collection; not NULL, not "".
+ * @files_json: JSON text, a list of lists of strings, one inner list per file group,
+ *   e.g. "[[\"a.parquet\"],[\"b.json\"]]"; anything else is MILVUS_ERR_INVALID_ARGUMENT.
+ * Returns: NEW envelope text ({"code":0,"data":{"jobId":"..."}}), or NULL on failure.
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_bulk_import(const char *url, const char *collection_name, const char *files_json);
+
+/* ======================================================================================
+ * Clients: settings, connection reuse, every call.
+ * ==================================================================================== */
+
+/** An opaque handle: settings plus a pool of connections. Share it between threads. */
+typedef struct milvus_client milvus_client;
+
+/**
+ * milvus_client_new - create a client for one server.
+ * @url: the base URL: http or https, optional port and path prefix (e.g.
+ *   "https://proxy.example.com/milvus"); trailing slashes are dropped; a query or fragment
+ *   is refused. A `user:password@` in it is sent as HTTP Basic authentication.
+ * Returns: a NEW handle (free with milvus_client_free), or NULL with
+ *   MILVUS_ERR_INVALID_ARGUMENT or MILVUS_ERR_NO_MEMORY. No I/O happens here.
+ * Defaults: no token, timeout 20000 ms, connect timeout 10000 ms, TLS verification on,
+ *   proxies from the environment (as libcurl reads them), max 2 retries with 250 ms initial
+ *   backoff, 256 MiB response cap.
+ */
+MILVUS_WARN_UNUSED_RESULT
+milvus_client *milvus_client_new(const char *url);
+
+/**
+ * milvus_client_free - close the client's connections and free it.
+ * @client: a handle from milvus_client_new, or NULL (a no-op). It must not be in use by
+ *   another thread.
+ */
+void milvus_client_free(milvus_client *client);
+
+/*
+ * Setters. Each returns MILVUS_OK, or MILVUS_ERR_INVALID_ARGUMENT for a NULL client or a
+ * bad value (the setting is then unchanged). They are thread-safe: calls already under
+ * way keep the settings they started with; later calls see the new ones.
+ */
+
+/**
+ * milvus_client_set_api_key - the token sent as "Authorization: Bearer <token>": an API
+ * key (Zilliz Cloud) or "user:password" (Milvus with authentication on).
+ * @token: UTF-8 text without CR/LF; NULL or "" removes it (then no Authorization header).
+ */
+int milvus_client_set_api_key(milvus_client *client, const char *token);
+
+/**
+ * milvus_client_set_database - the database for calls whose request has no "dbName":
+ * sent as the "DB-Name" header, and as "dbName" in list and create bodies.
+ * @db_name: UTF-8 text without CR/LF; NULL or "" removes it.
+ */
+int milvus_client_set_database(milvus_client *client, const char *db_name);
+
+/**
+ * milvus_client_set_timeout_ms - the whole-call timeout per HTTP attempt, in milliseconds.
+ * @timeout_ms: > 0. Default 20000.
+ */
+int milvus_client_set_timeout_ms(milvus_client *client, long timeout_ms);
+
+/**
+ * milvus_client_set_connect_timeout_ms - the timeout for establishing a connection (TCP
+ * and TLS), in milliseconds. @timeout_ms: > 0. Default 10000.
+ */
+int milvus_client_set_connect_timeout_ms(milvus_client *client, long timeout_ms);
+
+/**
+ * milvus_client_set_tls - TLS verification.
+ * @verify_peer: non-zero (the default) verifies the server's certificate and host name;
+ *   0 turns both off (insecure: for tests only).
+ * @ca_file: a PEM file of CA certificates to trust instead of the system's; NULL or ""
+ *   for the system's store. Not read until the first HTTPS call.
+ */
+int milvus_client_set_tls(milvus_client *client, int verify_peer, const char *ca_file);
+
+/**
+ * milvus_client_set_client_cert - a client certificate for servers that require one.
+ * @cert_file: a PEM certificate file; NULL or "" removes the client certificate.
+ * @key_file: its PEM private key; NULL or "" when the key is inside cert_file.
+ */
+int milvus_client_set_client_cert(milvus_client *client, const char *cert_file, const char *key_file);
+
+/**
+ * milvus_client_set_header - add, replace or remove an extra request header (e.g.
+ * "Idempotency-Key", "Request-Timeout"). Names compare without case.
+ * @name: a header name (RFC 9110 token characters); not "Content-Type" (always
+ *   application/json). "Authorization" here overrides the API key.
+ * @value: printable text without CR/LF; NULL removes the header.
+ * Setting "Idempotency-Key" makes create calls retryable.
+ */
+int milvus_client_set_header(milvus_client *client, const char *name, const char *value);
+
+/**
+ * milvus_client_set_proxy - the HTTP(S) proxy.
+ * @proxy_url: e.g. "http://proxy:3128"; "" means no proxy at all (environment ignored);
+ *   NULL restores the default (the environment's http_proxy/https_proxy/no_proxy).
+ */
+int milvus_client_set_proxy(milvus_client *client, const char *proxy_url);
+
+/**
+ * milvus_client_set_max_retries - how many times list and describe (and create when an
+ * Idempotency-Key header is set) are retried after a transport error, a timeout, or HTTP
+ * 408, 429, 502, 503, 504. Backoff is exponential with full jitter; a 429's Retry-After
+ * (seconds, up to 60) is honoured.
+ * @max_retries: 0 to 10. Default 2.
+ */
+int milvus_client_set_max_retries(milvus_client *client, int max_retries);
+
+/**
+ * milvus_client_set_retry_backoff_ms - the initial backoff before the first retry; each
+ * further retry doubles it, up to 30 s.
+ * @backoff_ms: 0 to 60000. Default 250.
+ */
+int milvus_client_set_retry_backoff_ms(milvus_client *client, long backoff_ms);
+
+/**
+ * milvus_client_set_max_response_bytes - the largest response body accepted, in bytes,
+ * after decompression. A larger one fails with MILVUS_ERR_TOO_LARGE as soon as the limit
+ * is passed, without reading the rest.
+ * @max_bytes: 1 to 2^40. Default 268435456 (256 MiB).
+ */
+int milvus_client_set_max_response_bytes(milvus_client *client, long long max_bytes);
+
+/*
+ * Calls. @request_json is the REST body as JSON text, a JSON object, passed through with
+ * every field kept (collectionName, dbName, partitionName, clusterId, projectId, regionId,
+ * pageSize, currentPage, jobId, files, options, objectUrls, accessKey, ...). Known fields
+ * are type-checked before any I/O: names and ids must be strings, pageSize and
+ * currentPage integers, files a list of lists of strings, options an object of string
+ * values; a violation is MILVUS_ERR_INVALID_ARGUMENT. NULL means "{}" where no field is
+ * required. "dbName" also goes out as the "DB-Name" header.
+ *
+ * Each returns the server's envelope as NEW text (free with milvus_free), or NULL.
+ * Errors: MILVUS_ERR_INVALID_ARGUMENT (NULL client, request not a JSON object, wrong
+ * types, missing required field), MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT,
+ * MILVUS_ERR_TLS, MILVUS_ERR_HTTP, MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,
+ * MILVUS_ERR_MALFORMED_RESPONSE, MILVUS_ERR_TOO_LARGE, MILVUS_ERR_NO_MEMORY, and where
+ * a job is named MILVUS_ERR_JOB_NOT_FOUND.
+ * Thread-safe: any number of threads may call them on one client.
+ */
+
+/** POST /v2/vectordb/jobs/import/list: one page (Zilliz Cloud) or every job (Milvus). */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_list_import_jobs(milvus_client *client, const char *request_json);
+
+/**
+ * milvus_client_list_all_import_jobs - every page of .../list merged into one envelope
+ * {"code":0,"data":{"records":[...],"count":N}}. Walks currentPage from 1 (pageSize from
+ * the request, default 100) and stops when count records are in, on an empty page, on a
+ * page identical to the previous one, or after 10000 pages. A server without paging (no
+ * "count" in its answer) costs one call.
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_list_all_import_jobs(milvus_client *client, const char *request_json);
+
+/** POST /v2/vectordb/jobs/import/describe (fallback .../get_progress). Requires "jobId". */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_get_import_progress(milvus_client *client, const char *request_json);
+
+/**
+ * POST /v2/vectordb/jobs/import/create. Requires "collectionName" and, on Milvus, "files"
+ * (Zilliz Cloud also accepts objectUrl/objectUrls/dataPaths instead). Retried only when an
+ * "Idempotency-Key" header is set on the client.
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_bulk_import(milvus_client *client, const char *request_json);
+
+/** POST /v2/vectordb/jobs/import/commit (Milvus 3.x two-phase import). Requires "jobId". */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_commit_import(milvus_client *client, const char *request_json);
+
+/** POST /v2/vectordb/jobs/import/abort (Milvus 3.x two-phase import). Requires "jobId". */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_abort_import(milvus_client *client, const char *request_json);
+
+/* ======================================================================================
+ * Waiting for a job
+ * ==================================================================================== */
+
+/**
+ * milvus_progress_fn - called after each describe while waiting.
+ * @describe_json: BORROWED envelope text of that describe, valid during the call only.
+ * @user_data: the pointer given to the wait function.
+ * Returns: 0 to go on waiting; non-zero to stop (the wait fails with MILVUS_ERR_CANCELLED).
+ * It runs on the waiting thread and may call into the library.
+ */
+typedef int (*milvus_progress_fn)(const char *describe_json, void *user_data);
+
+/**
+ * milvus_client_wait_import_job - describe a job every poll_interval_ms until its state is
+ * Completed, Failed or Uncommitted (a two-phase job waiting for commit).
+ * @job_id: the job's id; not NULL, not "". The database comes from
+ *   milvus_client_set_database (or a "DB-Name" header).
+ * @timeout_ms: the longest wait in milliseconds, > 0.
+ * @poll_interval_ms: the pause between describes in milliseconds, 1 to timeout_ms.
+ * @on_progress: NULL, or a callback run after every describe.
+ * @user_data: passed to on_progress untouched.
+ * Returns: NEW envelope text of the last describe (check data.state: a Failed job is
+ *   returned, not an error), or NULL. Errors: those of describe, plus MILVUS_ERR_TIMEOUT
+ *   when timeout_ms passes first and MILVUS_ERR_CANCELLED when on_progress says stop.
+ * Endpoint: /v2/vectordb/jobs/import/describe, repeatedly. Thread-safe.
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_wait_import_job(milvus_client *client, const char *job_id,
+                                    long timeout_ms, long poll_interval_ms,
+                                    milvus_progress_fn on_progress, void *user_data);
+
+/**
+ * milvus_client_wait_import_job_with_request - milvus_client_wait_import_job with a whole
+ * describe request (e.g. {"jobId":"job-01","clusterId":"in01-..."} for Zilliz Cloud, or
+ * {"jobId":"...","dbName":"db_a"}). Same returns, errors and thread safety.
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_wait_import_job_with_request(milvus_client *client, const char *request_json,
+                                                 long timeout_ms, long poll_interval_ms,
+                                                 milvus_progress_fn on_progress, void *user_data);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MILVUS_IMPORT_H */
