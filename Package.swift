@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+// libmilvus_import: Milvus bulk-import jobs over REST, behind a C ABI.
+import PackageDescription
+
+let package = Package(
+    name: "milvus_import",
+    products: [
+        // The C library: `make` links it with -static-stdlib, a version script and a SONAME.
+        .library(name: "milvus_import", type: .dynamic, targets: ["MilvusImport"]),
+    ],
+    targets: [
+        // System libraries (Debian: libjansson-dev, libcurl4-openssl-dev).
+        .systemLibrary(name: "CJansson", path: "Sources/CJansson", pkgConfig: "jansson",
+                       providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The public header as a clang module, plus the C thread-local last error.
+        .target(name: "CMilvusImport", path: "Sources/CMilvusImport"),
+        // The Swift core: no Foundation, no C strings it does not own.
+        .target(name: "MilvusImportCore", dependencies: ["CJansson", "CCurl", "CMilvusImport"],
+                path: "Sources/MilvusImportCore"),
+        // The C-ABI edge: @implementation @_cdecl exports only.
+        .target(name: "MilvusImport", dependencies: ["MilvusImportCore", "CMilvusImport"],
+                path: "Sources/MilvusImport"),
+        .testTarget(name: "MilvusImportCoreTests", dependencies: ["MilvusImportCore"],
+                    path: "Tests/MilvusImportCoreTests"),
+    ]
+)

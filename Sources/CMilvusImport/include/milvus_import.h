@@ -1,0 +1,1 @@
+../../../include/milvus_import.h

@@ -1,0 +1,16 @@
+/* Internal to the library (not installed, not exported: the version script keeps only
+ * milvus_*): the thread-local last error, which Swift cannot declare itself. */
+#ifndef MILVUS_IMPORT_INTERNAL_H
+#define MILVUS_IMPORT_INTERNAL_H
+#include "milvus_import.h"
+
+/* Clears this thread's last error (code MILVUS_OK, message ""). */
+void mi_error_clear(void);
+/* Records this thread's last error; the message is copied, cut at 1023 bytes on a UTF-8
+ * boundary. */
+void mi_error_set(int code, int http_status, long long server_code, const char *message);
+int mi_error_code(void);
+int mi_error_http_status(void);
+long long mi_error_server_code(void);
+const char *mi_error_message(void);
+#endif

@@ -1,0 +1,167 @@
+import CMilvusImport
+
+/// Turns one HTTP answer into a Milvus envelope or an error, in the spec's order:
+/// HTTP status first, then the body must be a JSON object with an integer `code`, then a
+/// non-zero code is a server error. Pure: no I/O, no state (the fuzzer drives it).
+public enum Classification {
+    /// The envelope as parsed, and the raw text it came from.
+    public struct Envelope: @unchecked Sendable {
+        let json: JSON
+        public var code: Int64
+    }
+
+    public static func classify(status: Int, contentType: String?,
+                                body: UnsafeRawBufferPointer) -> Result<Envelope, ImportError> {
+        let envelope = parseEnvelope(body)
+        if (200..<300).contains(status) {
+            switch envelope {
+            case .failure(let problem):
+                return .failure(ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
+                                            "malformed response (HTTP \(status)\(describe(contentType))): "
+                                            + problem.text + snippetSuffix(body, contentType),
+                                            httpStatus: status))
+            case .success(let envelope):
+                if envelope.code == 0 { return .success(envelope) }
+                return .failure(serverError(envelope, status: status))
+            }
+        }
+        var kind = MILVUS_ERR_HTTP
+        switch status {
+        case 401, 403: kind = MILVUS_ERR_AUTH
+        case 408: kind = MILVUS_ERR_TIMEOUT
+        default: break
+        }
+        var message = "HTTP \(status)"
+        if let phrase = reasonPhrase(status) { message += " " + phrase }
+        if case .success(let envelope) = envelope {
+            message += ", server code \(envelope.code)"
+            if let text = envelope.json["message"]?.string, !text.isEmpty { message += ": " + sanitize(text) }
+            return .failure(ImportError(kind, message, httpStatus: status, serverCode: envelope.code))
+        }
+        if (300..<400).contains(status) {
+            message += ": redirects are not followed; use the server's final URL"
+        } else {
+            message += snippetSuffix(body, contentType, prefix: " (" + (contentType ?? "no content type") + ")")
+        }
+        if status == 404 {
+            message += "; the server has no import REST API at this URL: a Milvus older than 2.4,"
+                + " the wrong port, or a wrong path prefix"
+        }
+        return .failure(ImportError(kind, message, httpStatus: status))
+    }
+
+    /// The server's code `2100` with "does not exist" means the job is gone (expired or
+    /// never created); `1800` and Zilliz Cloud's `21119` are authentication failures.
+    static func serverError(_ envelope: Envelope, status: Int) -> ImportError {
+        let text = envelope.json["message"]?.string.map { sanitize($0) } ?? ""
+        var kind = MILVUS_ERR_SERVER
+        if envelope.code == 2100 && text.contains("does not exist") { kind = MILVUS_ERR_JOB_NOT_FOUND }
+        if envelope.code == 1800 || envelope.code == 21119 { kind = MILVUS_ERR_AUTH }
+        let message = "server error \(envelope.code)" + (text.isEmpty ? "" : ": " + text)
+        return ImportError(kind, message, httpStatus: status, serverCode: envelope.code)
+    }
+
+    /// A JSON object with an integer `code`, or why not.
+    static func parseEnvelope(_ body: UnsafeRawBufferPointer) -> Result<Envelope, Problem> {
+        if body.isEmpty { return .failure("empty body") }
+        let json: JSON
+        switch JSON.parse(body) {
+        case .failure(let error):
+            return .failure(Problem("not JSON (\(sanitize(error.text)) at byte \(error.position))"))
+        case .success(let value):
+            json = value
+        }
+        guard json.kind == .object else { return .failure("a JSON array, not an object") }
+        guard let codeValue = json["code"] else { return .failure("no \"code\" in the JSON object") }
+        guard let code = codeValue.integer else {
+            return .failure(Problem("\"code\" is not an integer"))
+        }
+        return .success(Envelope(json: json, code: code))
+    }
+
+    struct Problem: Error, ExpressibleByStringLiteral {
+        var text: String
+        init(_ text: String) { self.text = text }
+        init(stringLiteral text: String) { self.text = text }
+    }
+
+    private static func describe(_ contentType: String?) -> String {
+        contentType.map { ", " + sanitize($0, limit: 80) } ?? ""
+    }
+
+    private static func snippetSuffix(_ body: UnsafeRawBufferPointer, _ contentType: String?,
+                                      prefix: String = "") -> String {
+        let text = snippet(body, contentType: contentType)
+        return prefix + (text.isEmpty ? ", empty body" : ": \"" + text + "\"")
+    }
+
+    /// A short, single-line, printable excerpt of a body: an HTML page's title, or the first
+    /// 120 characters of text.
+    static func snippet(_ body: UnsafeRawBufferPointer, contentType: String?) -> String {
+        let text = String(decoding: body.prefix(4096), as: UTF8.self)
+        if let start = text.firstRange(of: "<title>"), let end = text.firstRange(of: "</title>"),
+           start.upperBound <= end.lowerBound {
+            return sanitize(String(text[start.upperBound..<end.lowerBound]), limit: 120)
+        }
+        return sanitize(text, limit: 120)
+    }
+
+    /// One line of printable text: control characters become spaces, runs of spaces fold,
+    /// at most `limit` characters (then "...").
+    static func sanitize(_ text: String, limit: Int = 400) -> String {
+        var result = ""
+        var count = 0
+        var lastWasSpace = false
+        for scalar in text.unicodeScalars {
+            let printable = scalar.value >= 0x20 && scalar.value != 0x7F && !(0x80..<0xA0).contains(scalar.value)
+            let isSpace = !printable || scalar == " "
+            if isSpace {
+                if lastWasSpace { continue }
+                lastWasSpace = true
+                result.unicodeScalars.append(" ")
+            } else {
+                lastWasSpace = false
+                result.unicodeScalars.append(scalar)
+            }
+            count += 1
+            if count >= limit {
+                result += "..."
+                break
+            }
+        }
+        while result.hasSuffix(" ") { result.removeLast() }
+        while result.hasPrefix(" ") { result.removeFirst() }
+        return result
+    }
+
+    private static func reasonPhrase(_ status: Int) -> String? {
+        switch status {
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 307: return "Temporary Redirect"
+        case 308: return "Permanent Redirect"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 407: return "Proxy Authentication Required"
+        case 408: return "Request Timeout"
+        case 413: return "Payload Too Large"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return nil
+        }
+    }
+}
+
+extension Classification.Envelope {
+    /// `data` of the envelope, when it is an object.
+    var data: JSON? {
+        guard let data = json["data"], data.kind == .object else { return nil }
+        return data
+    }
+}

@@ -1,0 +1,266 @@
+import CMilvusImport
+import Glibc
+import Synchronization
+
+/// A client for one server: settings, a connection pool, every import call.
+/// Safe to share between threads; setters affect calls that start afterwards.
+public final class ImportClient: Sendable {
+    public let base: BaseURL
+    let transport: any HTTPTransport
+    private let settings: Mutex<ClientSettings>
+    /// Set once the server has answered `/describe` with 404 but `/get_progress` works.
+    private let usesGetProgress = Atomic<Bool>(false)
+    private let sleep: @Sendable (Int) -> Void
+
+    public init(url: String, settings: ClientSettings = ClientSettings(),
+                transport: (any HTTPTransport)? = nil,
+                sleep: @escaping @Sendable (Int) -> Void = ImportClient.sleepMilliseconds) throws(ImportError) {
+        base = try BaseURL(url)
+        self.transport = transport ?? CurlTransport()
+        self.settings = Mutex(settings)
+        self.sleep = sleep
+    }
+
+    /// Changes settings atomically; on error nothing changes.
+    public func update(_ change: (inout ClientSettings) throws(ImportError) -> Void) throws(ImportError) {
+        try settings.withLock { (current: inout ClientSettings) throws(ImportError) -> Void in
+            var copy = current
+            try change(&copy)
+            current = copy
+        }
+    }
+
+    public var currentSettings: ClientSettings { settings.withLock { $0 } }
+
+    // MARK: The calls
+
+    public func listImportJobs(_ request: String?) throws(ImportError) -> ByteBuffer {
+        try list(RequestBody.parse(request, for: .list))
+    }
+
+    public func getImportProgress(_ request: String?) throws(ImportError) -> ByteBuffer {
+        try describe(RequestBody.parse(request, for: .describe), settings: currentSettings).body
+    }
+
+    public func bulkImport(_ request: String?) throws(ImportError) -> ByteBuffer {
+        try create(RequestBody.parse(request, for: .create))
+    }
+
+    public func commitImport(_ request: String?) throws(ImportError) -> ByteBuffer {
+        try call(.commit, RequestBody.parse(request, for: .commit), settings: currentSettings).body
+    }
+
+    public func abortImport(_ request: String?) throws(ImportError) -> ByteBuffer {
+        try call(.abort, RequestBody.parse(request, for: .abort), settings: currentSettings).body
+    }
+
+    func list(_ body: RequestBody) throws(ImportError) -> ByteBuffer {
+        try call(.list, body, settings: currentSettings).body
+    }
+
+    func create(_ body: RequestBody) throws(ImportError) -> ByteBuffer {
+        try call(.create, body, settings: currentSettings).body
+    }
+
+    /// Every page of list merged: {"code":0,"data":{"records":[...],"count":N}}.
+    public func listAllImportJobs(_ request: String?) throws(ImportError) -> ByteBuffer {
+        let body = try RequestBody.parse(request, for: .list)
+        let settings = currentSettings
+        let pageSize = body.json["pageSize"]?.integer ?? 100
+        guard let merged = JSON.array(), let pageSizeValue = JSON.integer(pageSize) else { throw .noMemory }
+        body.json.set("pageSize", pageSizeValue)
+        var previous: JSON?
+        var total: Int64?
+        for page in 1...10_000 {
+            guard let pageValue = JSON.integer(Int64(page)) else { throw .noMemory }
+            body.json.set("currentPage", pageValue)
+            let reply = try call(.list, body, settings: settings)
+            guard let data = reply.envelope.data, let records = data["records"], records.kind == .array else {
+                throw ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
+                                  "list import jobs: the answer to page \(page) has no data.records list",
+                                  httpStatus: 200)
+            }
+            if page == 1 {
+                total = data["count"]?.integer
+                if total == nil {  // a server without paging answers everything at once
+                    guard merged.extend(with: records) else { throw .noMemory }
+                    break
+                }
+            }
+            if records.count == 0 { break }
+            if let previous, previous.isEqual(to: records) { break }
+            guard merged.extend(with: records) else { throw .noMemory }
+            previous = records
+            if Int64(merged.count) >= total ?? 0 { break }
+        }
+        guard let envelope = JSON.object(), let data = JSON.object(), let zero = JSON.integer(0),
+              let count = JSON.integer(Int64(merged.count)),
+              data.set("records", merged), data.set("count", count),
+              envelope.set("code", zero), envelope.set("data", data),
+              let text = envelope.serialized() else { throw .noMemory }
+        return text
+    }
+
+    /// Describes a job until it is Completed, Failed or Uncommitted, calling `onProgress`
+    /// (return false to stop) after each describe. Returns the last describe envelope.
+    public func waitImportJob(_ request: String?, timeoutMs: Int, pollIntervalMs: Int,
+                              onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+        guard timeoutMs > 0 else { throw .invalidArgument("the wait timeout must be > 0 ms (got \(timeoutMs))") }
+        guard (1...timeoutMs).contains(pollIntervalMs) else {
+            throw .invalidArgument("the poll interval must be 1 to \(timeoutMs) ms (got \(pollIntervalMs))")
+        }
+        let body = try RequestBody.parse(request, for: .describe)
+        let jobId = body.json["jobId"]?.string ?? ""
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(timeoutMs))
+        func remainingMs() -> Int {
+            let left = clock.now.duration(to: deadline).components
+            return Int(left.seconds) * 1000 + Int(left.attoseconds / 1_000_000_000_000_000)
+        }
+        var lastState = "unknown"
+        var lastProgress: Int64 = 0
+        while true {
+            let remaining = remainingMs()
+            if remaining <= 0 { break }
+            var settings = currentSettings
+            settings.timeoutMs = Swift.min(settings.timeoutMs, remaining)
+            let reply = try describe(body, settings: settings)
+            guard let state = reply.envelope.data?["state"]?.string else {
+                throw ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
+                                  "wait for import job \(jobId): the describe answer has no data.state",
+                                  httpStatus: 200)
+            }
+            lastState = state
+            lastProgress = reply.envelope.data?["progress"]?.integer ?? 0
+            if let onProgress, !onProgress(reply.body) {
+                throw ImportError(MILVUS_ERR_CANCELLED,
+                                  "wait for import job \(jobId): cancelled by the progress callback")
+            }
+            if ["Completed", "Failed", "Uncommitted"].contains(state) { return reply.body }
+            let left = remainingMs()
+            if left <= 0 { break }
+            sleep(Swift.min(pollIntervalMs, left))
+        }
+        throw ImportError(MILVUS_ERR_TIMEOUT,
+                          "wait for import job \(jobId): still \(lastState) at \(lastProgress)% after \(timeoutMs) ms")
+    }
+
+    // MARK: One call, with retries
+
+    struct Reply {
+        var body: ByteBuffer
+        var envelope: Classification.Envelope
+    }
+
+    /// Describe at `/describe`, or `/get_progress` on Milvus 2.4 releases before the rename.
+    func describe(_ body: RequestBody, settings: ClientSettings) throws(ImportError) -> Reply {
+        if usesGetProgress.load(ordering: .relaxed) { return try call(.getProgress, body, settings: settings) }
+        do {
+            return try call(.describe, body, settings: settings)
+        } catch let first where first.kind == MILVUS_ERR_HTTP && first.httpStatus == 404 && first.serverCode == 0 {
+            do {
+                let reply = try call(.getProgress, body, settings: settings)
+                usesGetProgress.store(true, ordering: .relaxed)
+                return reply
+            } catch let second {
+                if second.kind == MILVUS_ERR_HTTP && second.httpStatus == 404 && second.serverCode == 0 { throw first }
+                usesGetProgress.store(true, ordering: .relaxed)
+                throw second
+            }
+        }
+    }
+
+    func call(_ operation: Operation, _ body: RequestBody, settings: ClientSettings) throws(ImportError) -> Reply {
+        var redaction = Redaction(base.secrets + settings.proxySecrets + body.secrets)
+        redaction.add(settings.token)
+        for header in settings.headers where HeaderRules.isSecret(header.name) { redaction.add(header.value) }
+
+        var database = body.databaseName
+        if database == nil, let fallback = settings.database {
+            database = fallback
+            if operation == .list || operation == .create, body.json["dbName"] == nil {
+                guard let value = JSON.string(fallback), body.json.set("dbName", value) else { throw .noMemory }
+            }
+        }
+        var headers = ["Content-Type: application/json"]
+        if let database { headers.append("DB-Name: " + database) }
+        if let token = settings.token, settings.header(named: "Authorization") == nil {
+            headers.append("Authorization: Bearer " + token)
+        }
+        for header in settings.headers { headers.append(header.name + ": " + header.value) }
+
+        let request = HTTPRequest(url: base.url(for: operation.path), headers: headers, body: try body.encoded(),
+                                  timeoutMs: settings.timeoutMs, connectTimeoutMs: settings.connectTimeoutMs,
+                                  tls: settings.tls, proxy: settings.proxy,
+                                  maxResponseBytes: settings.maxResponseBytes)
+        let attempts = operation.retryable(hasIdempotencyKey: settings.hasIdempotencyKey) ? settings.maxRetries + 1 : 1
+        var attempt = 0
+        while true {
+            attempt += 1
+            let failure: ImportError
+            var retryAfter: Int?
+            switch transport.send(request) {
+            case .failure(let error):
+                failure = error
+            case .success(let response):
+                let verdict = response.body.withBytes {
+                    Classification.classify(status: response.status, contentType: response.contentType, body: $0)
+                }
+                switch verdict {
+                case .success(let envelope):
+                    return Reply(body: response.body, envelope: envelope)
+                case .failure(let error):
+                    failure = error
+                    retryAfter = response.retryAfterSeconds
+                }
+            }
+            if attempt < attempts && ImportClient.isRetryable(failure) {
+                sleep(backoffMs(attempt: attempt, base: settings.retryBackoffMs, retryAfter: retryAfter))
+                continue
+            }
+            let context = operation.title + (attempt > 1 ? " (\(attempt) attempts)" : "")
+            throw redaction.apply(failure.prefixed(context))
+        }
+    }
+
+    /// Transport failures, timeouts, and HTTP 408, 429, 502, 503, 504.
+    static func isRetryable(_ error: ImportError) -> Bool {
+        if error.kind == MILVUS_ERR_TRANSPORT || error.kind == MILVUS_ERR_TIMEOUT { return true }
+        return error.kind == MILVUS_ERR_HTTP && [429, 502, 503, 504].contains(error.httpStatus)
+    }
+
+    /// Exponential backoff with full jitter, at least Retry-After (up to 60 s).
+    func backoffMs(attempt: Int, base: Int, retryAfter: Int?) -> Int {
+        let ceiling = Swift.min(base << Swift.min(attempt - 1, 16), 30_000)
+        let jittered = ceiling > 0 ? Int.random(in: 0...ceiling) : 0
+        guard let retryAfter else { return jittered }
+        return Swift.max(jittered, Swift.min(retryAfter, 60) * 1000)
+    }
+
+    @Sendable public static func sleepMilliseconds(_ ms: Int) {
+        guard ms > 0 else { return }
+        var request = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+}
+
+extension HeaderRules {
+    /// Headers whose values are credentials.
+    static func isSecret(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return ["authorization", "proxy-authorization", "cookie", "token", "key", "secret", "password"]
+            .contains { lowered.contains($0) } && lowered != "idempotency-key"
+    }
+}
+
+extension ImportClient {
+    /// `waitImportJob` for a job id alone (the database from the client's settings).
+    public func waitImportJob(jobId: String, timeoutMs: Int, pollIntervalMs: Int,
+                              onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+        guard let body = JSON.object(), let id = JSON.string(jobId), body.set("jobId", id),
+              let text = body.serialized() else { throw .noMemory }
+        return try waitImportJob(text.text, timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
+                                 onProgress: onProgress)
+    }
+}

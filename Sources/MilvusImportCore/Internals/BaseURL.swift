@@ -1,0 +1,82 @@
+import CCurl
+import CMilvusImport
+
+/// A server's base URL, checked and normalised once by libcurl's URL parser:
+/// http or https only, a host, no query, no fragment, trailing slashes dropped, a path
+/// prefix kept (a Milvus behind a reverse proxy at `/milvus`).
+public struct BaseURL: Sendable, Equatable {
+    /// What requests go to: `scheme://[user:password@]host[:port][/prefix]`, no trailing `/`.
+    public let prefix: String
+    /// The same without user and password, for messages.
+    public let display: String
+    /// A password inside the URL (raw and decoded), never to be shown.
+    public let secrets: [String]
+
+    public init(_ text: String) throws(ImportError) {
+        guard !text.isEmpty else { throw .invalidArgument("the URL is empty") }
+        guard text.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
+            throw .invalidArgument("the URL contains spaces or control characters")
+        }
+        guard let handle = curl_url() else { throw .noMemory }
+        defer { curl_url_cleanup(handle) }
+
+        let parsed = curl_url_set(handle, CURLUPART_URL, text, 0)
+        guard parsed == CURLUE_OK else {
+            throw .invalidArgument("the URL is not valid (\(String(cString: curl_url_strerror(parsed))))"
+                                   + "; expected e.g. http://127.0.0.1:19530")
+        }
+        let scheme = (BaseURL.part(handle, CURLUPART_SCHEME) ?? "").lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            throw .invalidArgument("the URL scheme must be http or https, not \"\(scheme)\"")
+        }
+        guard let host = BaseURL.part(handle, CURLUPART_HOST), !host.isEmpty else {
+            throw .invalidArgument("the URL has no host")
+        }
+        if BaseURL.part(handle, CURLUPART_QUERY) != nil || text.contains("?") {
+            throw .invalidArgument("the URL must not have a query string (?...)")
+        }
+        if BaseURL.part(handle, CURLUPART_FRAGMENT) != nil || text.contains("#") {
+            throw .invalidArgument("the URL must not have a fragment (#...)")
+        }
+
+        // The path prefix without empty segments: "/a//b/" becomes "/a/b".
+        let path = BaseURL.part(handle, CURLUPART_PATH) ?? "/"
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        let cleanPath = segments.isEmpty ? "/" : "/" + segments.joined(separator: "/")
+        guard curl_url_set(handle, CURLUPART_PATH, cleanPath, 0) == CURLUE_OK,
+              let full = BaseURL.part(handle, CURLUPART_URL) else {
+            throw .invalidArgument("the URL path is not valid")
+        }
+        var secrets: [String] = []
+        if let password = BaseURL.part(handle, CURLUPART_PASSWORD), !password.isEmpty {
+            secrets.append(password)
+            if let decoded = BaseURL.part(handle, CURLUPART_PASSWORD, flags: UInt32(CURLU_URLDECODE)),
+               decoded != password {
+                secrets.append(decoded)
+            }
+        }
+        curl_url_set(handle, CURLUPART_USER, nil, 0)
+        curl_url_set(handle, CURLUPART_PASSWORD, nil, 0)
+        let display = BaseURL.part(handle, CURLUPART_URL) ?? (scheme + "://" + host)
+
+        self.prefix = BaseURL.droppingTrailingSlash(full)
+        self.display = BaseURL.droppingTrailingSlash(display)
+        self.secrets = secrets
+    }
+
+    /// The URL of an endpoint, e.g. `url(for: "/v2/vectordb/jobs/import/list")`.
+    public func url(for path: String) -> String { prefix + path }
+
+    private static func droppingTrailingSlash(_ text: String) -> String {
+        var text = text
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
+    private static func part(_ handle: OpaquePointer, _ which: CURLUPart, flags: UInt32 = 0) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, which, &value, flags) == CURLUE_OK, let value else { return nil }
+        defer { curl_free(value) }
+        return String(cString: value)
+    }
+}

@@ -1,0 +1,149 @@
+import CJansson
+import Glibc
+
+/// An owned reference to a jansson value: the one place the core touches jansson.
+/// Borrowed children are wrapped with `retaining:` so every `JSON` owns what it points at.
+public final class JSON: @unchecked Sendable {
+    let raw: UnsafeMutablePointer<json_t>
+
+    /// Takes ownership of a new reference; nil stays nil (jansson's allocation failure).
+    init?(owning raw: UnsafeMutablePointer<json_t>?) {
+        guard let raw else { return nil }
+        self.raw = raw
+    }
+
+    /// Takes a new reference to a borrowed value.
+    init?(retaining raw: UnsafeMutablePointer<json_t>?) {
+        guard let raw else { return nil }
+        self.raw = mi_json_incref(raw)
+    }
+
+    deinit { json_decref(raw) }
+
+    // MARK: Parsing and printing
+
+    /// Parses an object or array from bytes: UTF-8 only, no NUL, no duplicate keys, depth at
+    /// most jansson's 2048, integers within 64 bits. The error is jansson's text.
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSON, JSONParseError> {
+        var error = json_error_t()
+        let flags = JSON_REJECT_DUPLICATES
+        var none: CChar = 0
+        let parsed = withUnsafePointer(to: &none) { empty in
+            json_loadb(bytes.baseAddress?.assumingMemoryBound(to: CChar.self) ?? empty, bytes.count,
+                       Int(flags), &error)
+        }
+        if let value = JSON(owning: parsed) { return .success(value) }
+        let text = withUnsafeBytes(of: &error.text) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return .failure(JSONParseError(text: text, position: Int(error.position)))
+    }
+
+    static func parse(_ text: String) -> Result<JSON, JSONParseError> {
+        var text = text
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Compact JSON text in a buffer that can be handed to C; nil when memory runs out.
+    func serialized() -> ByteBuffer? {
+        guard let text = json_dumps(raw, Int(JSON_COMPACT)) else { return nil }
+        return ByteBuffer(adopting: text, count: strlen(text))
+    }
+
+    // MARK: Kinds and values
+
+    enum Kind: Equatable { case object, array, string, integer, real, bool, null }
+
+    var kind: Kind {
+        switch mi_json_type(raw) {
+        case Int32(JSON_OBJECT.rawValue): return .object
+        case Int32(JSON_ARRAY.rawValue): return .array
+        case Int32(JSON_STRING.rawValue): return .string
+        case Int32(JSON_INTEGER.rawValue): return .integer
+        case Int32(JSON_REAL.rawValue): return .real
+        case Int32(JSON_TRUE.rawValue), Int32(JSON_FALSE.rawValue): return .bool
+        default: return .null
+        }
+    }
+
+    var string: String? {
+        guard kind == .string, let value = json_string_value(raw) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: value, count: json_string_length(raw)),
+                      as: UTF8.self)
+    }
+
+    var integer: Int64? { kind == .integer ? Int64(json_integer_value(raw)) : nil }
+
+    subscript(key: String) -> JSON? {
+        guard kind == .object else { return nil }
+        return JSON(retaining: json_object_get(raw, key))
+    }
+
+    var count: Int {
+        switch kind {
+        case .array: return json_array_size(raw)
+        case .object: return json_object_size(raw)
+        default: return 0
+        }
+    }
+
+    subscript(index: Int) -> JSON? {
+        guard kind == .array else { return nil }
+        return JSON(retaining: json_array_get(raw, index))
+    }
+
+    var elements: [JSON] { (0..<count).compactMap { self[$0] } }
+
+    /// The keys and values of an object, in jansson's order.
+    var members: [(key: String, value: JSON)] {
+        guard kind == .object else { return [] }
+        var result: [(String, JSON)] = []
+        var iterator = json_object_iter(raw)
+        while let current = iterator {
+            if let key = json_object_iter_key(current), let value = JSON(retaining: json_object_iter_value(current)) {
+                result.append((String(cString: key), value))
+            }
+            iterator = json_object_iter_next(raw, current)
+        }
+        return result
+    }
+
+    func isEqual(to other: JSON) -> Bool { json_equal(raw, other.raw) != 0 }
+
+    // MARK: Building
+
+    static func object() -> JSON? { JSON(owning: json_object()) }
+    static func array() -> JSON? { JSON(owning: json_array()) }
+    static func string(_ value: String) -> JSON? {
+        var value = value
+        return value.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                var none: CChar = 0
+                return withUnsafePointer(to: &none) { JSON(owning: json_stringn(chars.baseAddress ?? $0, chars.count)) }
+            }
+        }
+    }
+    static func integer(_ value: Int64) -> JSON? { JSON(owning: json_integer(json_int_t(value))) }
+
+    /// Sets `key` (the value keeps its own reference). False when memory runs out.
+    @discardableResult
+    func set(_ key: String, _ value: JSON) -> Bool { json_object_set(raw, key, value.raw) == 0 }
+
+    func remove(_ key: String) { json_object_del(raw, key) }
+
+    /// Appends to an array. False when memory runs out.
+    @discardableResult
+    func append(_ value: JSON) -> Bool { json_array_append(raw, value.raw) == 0 }
+
+    /// Appends every element of another array. False when memory runs out.
+    @discardableResult
+    func extend(with other: JSON) -> Bool { json_array_extend(raw, other.raw) == 0 }
+
+    /// A deep copy (for changing a request without touching the caller's).
+    func deepCopy() -> JSON? { JSON(owning: json_deep_copy(raw)) }
+}
+
+struct JSONParseError: Error {
+    var text: String
+    var position: Int
+}
