@@ -17,6 +17,9 @@ public struct BaseURL: Sendable, Equatable {
         guard text.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
             throw .invalidArgument("the URL contains spaces or control characters")
         }
+        guard text.contains("://") else {
+            throw .invalidArgument("the URL scheme must be http or https, e.g. http://127.0.0.1:19530")
+        }
         guard let handle = curl_url() else { throw .noMemory }
         defer { curl_url_cleanup(handle) }
 
