@@ -85,8 +85,21 @@ test-swift: deps
 -include mk/*.mk
 
 TEST_TARGETS := test-swift $(TEST_TARGETS)
+# Every suite runs, even after a failure; the last line counts them.
 test: lib
-	@set -e; for t in $(TEST_TARGETS); do echo "=== $$t"; $(MAKE) --no-print-directory $$t; done
+	@passed=0; failed=0; failures=; \
+	for t in $(TEST_TARGETS); do \
+	  echo "=== $$t"; \
+	  if $(MAKE) --no-print-directory $$t; then passed=$$((passed + 1)); \
+	  else failed=$$((failed + 1)); failures="$$failures $$t"; fi; \
+	done; \
+	[ -z "$$failures" ] || echo "failed suites:$$failures"; \
+	echo "suites: $$passed passed, $$failed failed"; \
+	[ $$failed -eq 0 ]
+
+# ---- demo: the main job on a fresh machine ---------------------------------------------------
+demo: lib stage
+	@URL="$(URL)" TOKEN="$(TOKEN)" STAGE="$(STAGE)" bash scripts/demo.sh
 
 clean:
 	rm -rf $(BUILD) $(SWIFT_SCRATCH)
