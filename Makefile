@@ -21,7 +21,7 @@ SWIFT        ?= swift
 SWIFT_SCRATCH := .build
 SWIFT_RELEASE := $(SWIFT_SCRATCH)/release
 SWIFT_SOURCES := $(shell find Sources include -type f 2>/dev/null) Package.swift
-SWIFT_LINK   := -Xswiftc -static-stdlib \
+SWIFT_LINK   := -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker --version-script=$(abspath mk/exports.map) \
                 -Xlinker -soname=$(LIBBASE).$(SOMAJOR)
 APT_PACKAGES := libjansson-dev libcurl4-openssl-dev pkg-config

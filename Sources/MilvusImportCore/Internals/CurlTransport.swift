@@ -182,6 +182,11 @@ final class CurlHandle: @unchecked Sendable {
              CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT,
              CURLE_USE_SSL_FAILED, CURLE_SSL_SHUTDOWN_FAILED:
             return ImportError(MILVUS_ERR_TLS, "TLS failed: \(detail)")
+        case CURLE_SEND_ERROR where detail.contains("SSL") || detail.contains("alert"),
+             CURLE_RECV_ERROR where detail.contains("SSL") || detail.contains("alert"):
+            // A TLS 1.3 server that refuses the client (no or a bad client certificate) says
+            // so with an alert on the first read after the handshake.
+            return ImportError(MILVUS_ERR_TLS, "TLS failed: \(detail)")
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
             return .invalidArgument("the URL cannot be used: \(detail)")
         case CURLE_BAD_CONTENT_ENCODING:
