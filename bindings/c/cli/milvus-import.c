@@ -1,0 +1,699 @@
+/*
+ * milvus-import - Milvus bulk-import jobs from a shell, on libmilvus_import.
+ *
+ *   milvus-import [OPTIONS] COMMAND [COMMAND OPTIONS] [JOB_ID]
+ *
+ * Options may come before or after the command. Request bodies are built with jansson;
+ * answers are printed as a table, or as the server's JSON with --json. The exit codes are
+ * in main_help below and in cli.h; they are part of the command's interface.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <milvus_import.h>
+
+#include "cli.h"
+
+#define DEFAULT_URL "http://127.0.0.1:19530"
+#define DEFAULT_WAIT_TIMEOUT_MS 3600000L /* wait: one hour */
+#define DEFAULT_POLL_MS 1000L
+#define LIBRARY_TIMEOUT_MS 20000L /* the library's default per-request timeout */
+
+enum command { CMD_LIST, CMD_LIST_ALL, CMD_CREATE, CMD_DESCRIBE, CMD_WAIT, CMD_COMMIT, CMD_ABORT,
+               CMD_COUNT, CMD_HELP = CMD_COUNT, CMD_NONE };
+
+#define ON(c) (1u << (c))
+#define ALL_COMMANDS (ON(CMD_COUNT) - 1u)
+#define JOB_COMMANDS (ON(CMD_DESCRIBE) | ON(CMD_WAIT) | ON(CMD_COMMIT) | ON(CMD_ABORT))
+
+static const char *const command_names[CMD_COUNT] = {
+    [CMD_LIST] = "list",         [CMD_LIST_ALL] = "list-all", [CMD_CREATE] = "create",
+    [CMD_DESCRIBE] = "describe", [CMD_WAIT] = "wait",         [CMD_COMMIT] = "commit",
+    [CMD_ABORT] = "abort"};
+
+enum opt_id { O_URL, O_TOKEN, O_DB, O_CLUSTER, O_PROJECT, O_REGION, O_TIMEOUT, O_CA_FILE, O_CERT,
+              O_KEY, O_INSECURE, O_HEADER, O_JSON, O_HELP, O_VERSION, O_COLLECTION, O_PAGE_SIZE,
+              O_PAGE, O_PARTITION, O_FILE, O_OPTION, O_IDEMPOTENCY_KEY, O_POLL_INTERVAL, O_COUNT };
+
+static const struct opt {
+  const char *name;
+  int takes_value;
+  int repeatable;
+  unsigned commands; /* the commands it applies to */
+} opts[O_COUNT] = {
+    [O_URL] = {"url", 1, 0, ALL_COMMANDS},
+    [O_TOKEN] = {"token", 1, 0, ALL_COMMANDS},
+    [O_DB] = {"db", 1, 0, ALL_COMMANDS},
+    [O_CLUSTER] = {"cluster-id", 1, 0, ALL_COMMANDS},
+    [O_PROJECT] = {"project-id", 1, 0, ALL_COMMANDS},
+    [O_REGION] = {"region-id", 1, 0, ALL_COMMANDS},
+    [O_TIMEOUT] = {"timeout", 1, 0, ALL_COMMANDS},
+    [O_CA_FILE] = {"ca-file", 1, 0, ALL_COMMANDS},
+    [O_CERT] = {"cert", 1, 0, ALL_COMMANDS},
+    [O_KEY] = {"key", 1, 0, ALL_COMMANDS},
+    [O_INSECURE] = {"insecure", 0, 0, ALL_COMMANDS},
+    [O_HEADER] = {"header", 1, 1, ALL_COMMANDS},
+    [O_JSON] = {"json", 0, 0, ALL_COMMANDS},
+    [O_HELP] = {"help", 0, 0, ALL_COMMANDS},
+    [O_VERSION] = {"version", 0, 0, ALL_COMMANDS},
+    [O_COLLECTION] = {"collection", 1, 0, ON(CMD_LIST) | ON(CMD_LIST_ALL) | ON(CMD_CREATE)},
+    [O_PAGE_SIZE] = {"page-size", 1, 0, ON(CMD_LIST) | ON(CMD_LIST_ALL)},
+    [O_PAGE] = {"page", 1, 0, ON(CMD_LIST)},
+    [O_PARTITION] = {"partition", 1, 0, ON(CMD_CREATE)},
+    [O_FILE] = {"file", 1, 1, ON(CMD_CREATE)},
+    [O_OPTION] = {"option", 1, 1, ON(CMD_CREATE)},
+    [O_IDEMPOTENCY_KEY] = {"idempotency-key", 1, 0, ON(CMD_CREATE)},
+    [O_POLL_INTERVAL] = {"poll-interval", 1, 0, ON(CMD_WAIT)},
+};
+
+struct args {
+  enum command cmd;
+  enum command help_for;     /* `help COMMAND` */
+  const char *value[O_COUNT]; /* the last value of each option; "" for a flag given */
+  const char **many[O_COUNT]; /* every value of a repeatable option, in order */
+  size_t count[O_COUNT];
+  const char *job_id;
+};
+
+/* ---- help ------------------------------------------------------------------------------- */
+
+static const char main_help[] =
+    "Usage: milvus-import [OPTIONS] COMMAND [COMMAND OPTIONS] [JOB_ID]\n"
+    "\n"
+    "Milvus bulk-import jobs over the REST API (libmilvus_import).\n"
+    "\n"
+    "Commands:\n"
+    "  list       list the import jobs of one collection (--collection) or of all\n"
+    "  list-all   every page of the job list (Zilliz Cloud pages; Milvus has one)\n"
+    "  create     create an import job; prints its job id\n"
+    "  describe   describe one job: state, progress, rows, per-file details\n"
+    "  wait       wait until a job is Completed, Failed or Uncommitted\n"
+    "  commit     commit a two-phase job (Milvus 3.x)\n"
+    "  abort      abort a two-phase job (Milvus 3.x)\n"
+    "  help [COMMAND]   this text, or a command's (also: COMMAND --help)\n"
+    "\n"
+    "Options (every command):\n"
+    "  --url URL            server base URL (default " DEFAULT_URL ")\n"
+    "  --token TOKEN        API key or user:password (default: $MILVUS_TOKEN); never printed\n"
+    "  --db NAME            database (DB-Name header; dbName of list and create)\n"
+    "  --cluster-id ID      Zilliz Cloud cluster id (clusterId)\n"
+    "  --project-id ID      Zilliz Cloud project id (projectId)\n"
+    "  --region-id ID       Zilliz Cloud region id (regionId)\n"
+    "  --timeout SECONDS    per-request timeout (default 20); for wait: the longest wait\n"
+    "  --ca-file FILE       PEM CA certificates to trust instead of the system's\n"
+    "  --cert FILE          PEM client certificate; --key FILE: its key, if separate\n"
+    "  --insecure           do not verify the server's TLS certificate (tests only)\n"
+    "  --header NAME:VALUE  an extra request header (repeatable)\n"
+    "  --json               print the server's JSON instead of a table\n"
+    "  --help, --version\n"
+    "\n"
+    "Exit status:\n"
+    "   0  success (wait: the job is Completed, or Uncommitted waiting for a commit)\n"
+    "   1  wait: the job ended Failed\n"
+    "   2  usage: unknown command or option, missing or malformed value\n"
+    "   3  local failure: out of memory, unreadable answer, output not written\n"
+    "  10+K  the library failed with status K; the error goes to stderr:\n"
+    "       11 invalid_argument  12 transport  13 timeout    14 tls\n"
+    "       15 http              16 auth       17 server     18 malformed_response\n"
+    "       19 too_large         20 job_not_found  21 no_memory  22 cancelled (Ctrl-C)\n";
+
+static const char *const command_help[CMD_COUNT] = {
+    [CMD_LIST] =
+        "Usage: milvus-import list [--collection NAME] [--page-size N] [--page N] [OPTIONS]\n"
+        "\n"
+        "List import jobs: those of --collection, or of every collection. --page-size and\n"
+        "--page select a page on Zilliz Cloud (Milvus returns every job).\n"
+        "Prints JOB ID, COLLECTION, STATE, PROGRESS, REASON (or the JSON with --json).\n",
+    [CMD_LIST_ALL] =
+        "Usage: milvus-import list-all [--collection NAME] [--page-size N] [OPTIONS]\n"
+        "\n"
+        "List import jobs, following every page (pageSize --page-size, default 100), merged\n"
+        "into one table (or one JSON envelope with records and count, with --json).\n",
+    [CMD_CREATE] =
+        "Usage: milvus-import create --collection NAME --file FILE[,FILE...] [--file ...]\n"
+        "                            [--partition NAME] [--option KEY=VALUE]...\n"
+        "                            [--idempotency-key KEY] [OPTIONS]\n"
+        "\n"
+        "Create an import job and print its job id (the JSON envelope with --json).\n"
+        "  --file FILE[,FILE]   one file group (repeatable): the files of one group are\n"
+        "                       separated by commas, e.g. --file a.npy,b.npy --file c.json\n"
+        "  --option KEY=VALUE   an import option, sent as a string (repeatable), e.g.\n"
+        "                       --option auto_commit=false for a two-phase job\n"
+        "  --idempotency-key K  sent as the Idempotency-Key header; makes retries safe\n",
+    [CMD_DESCRIBE] =
+        "Usage: milvus-import describe JOB_ID [OPTIONS]\n"
+        "\n"
+        "Describe one import job: its row (JOB ID, COLLECTION, STATE, PROGRESS, REASON),\n"
+        "then one row per file (FILE, STATE, PROGRESS, ROWS, REASON); --json prints the JSON.\n",
+    [CMD_WAIT] =
+        "Usage: milvus-import wait JOB_ID [--poll-interval SECONDS] [--timeout SECONDS]\n"
+        "                             [OPTIONS]\n"
+        "\n"
+        "Describe the job every --poll-interval seconds (default 1) until it is Completed,\n"
+        "Failed or Uncommitted, for at most --timeout seconds (default 3600). On a terminal\n"
+        "a progress bar is drawn on stderr, otherwise one line per change. Then the job is\n"
+        "printed as by describe. Exit 0 when Completed or Uncommitted, 1 when Failed,\n"
+        "13 when the timeout passes, 22 on Ctrl-C.\n",
+    [CMD_COMMIT] =
+        "Usage: milvus-import commit JOB_ID [OPTIONS]\n"
+        "\n"
+        "Commit a two-phase import job (created with --option auto_commit=false) that waits\n"
+        "in state Uncommitted. Milvus 3.x.\n",
+    [CMD_ABORT] =
+        "Usage: milvus-import abort JOB_ID [OPTIONS]\n"
+        "\n"
+        "Abort a two-phase import job that waits in state Uncommitted; it ends Failed.\n"
+        "Milvus 3.x.\n",
+};
+
+/* Prints "milvus-import: " + fmt (with arg, cleaned) and a hint; returns CLI_EXIT_USAGE. */
+static int usage_error(enum command cmd, const char *fmt, const char *arg) {
+  char *clean = cli_clean(arg, 0);
+  fputs("milvus-import: ", stderr);
+  fprintf(stderr, fmt, clean != NULL ? clean : "?");
+  free(clean);
+  if (cmd < CMD_COUNT)
+    fprintf(stderr, "\nTry 'milvus-import %s --help'.\n", command_names[cmd]);
+  else
+    fputs("\nTry 'milvus-import --help'.\n", stderr);
+  return CLI_EXIT_USAGE;
+}
+
+/* ASCII case-insensitive prefix compare of n bytes (strncasecmp without <strings.h>). */
+static int strncasecmp_ascii(const char *a, const char *b, size_t n) {
+  for (; n > 0; n--, a++, b++) {
+    int ca = (*a >= 'A' && *a <= 'Z') ? *a + 32 : *a, cb = (*b >= 'A' && *b <= 'Z') ? *b + 32 : *b;
+    if (ca != cb || ca == 0) return ca - cb;
+  }
+  return 0;
+}
+
+/* Registers what an option's value holds that must never be printed: a token, the password
+ * of a URL's user:password@, the credentials of an Authorization header. */
+static void add_secrets(enum opt_id o, const char *value) {
+  if (o == O_TOKEN) {
+    cli_add_secret(value, strlen(value));
+  } else if (o == O_URL) {
+    const char *start = strstr(value, "://"), *end, *at, *colon;
+    if (start == NULL) return;
+    start += 3;
+    end = start + strcspn(start, "/?#");
+    for (at = end; at > start && at[-1] != '@'; at--) {}
+    if (at == start) return; /* no userinfo */
+    colon = memchr(start, ':', (size_t)(at - 1 - start));
+    if (colon != NULL) cli_add_secret(colon + 1, (size_t)(at - 1 - (colon + 1)));
+  } else if (o == O_HEADER && strncasecmp_ascii(value, "authorization:", 14) == 0) {
+    const char *v = value + 14, *space;
+    while (*v == ' ' || *v == '\t') v++;
+    cli_add_secret(v, strlen(v));
+    if ((space = strchr(v, ' ')) != NULL) cli_add_secret(space + 1, strlen(space + 1));
+  }
+}
+
+/* ---- the command line ------------------------------------------------------------------- */
+
+static enum command find_command(const char *name) {
+  int c;
+  if (strcmp(name, "help") == 0) return CMD_HELP;
+  for (c = 0; c < CMD_COUNT; c++)
+    if (strcmp(name, command_names[c]) == 0) return (enum command)c;
+  return CMD_NONE;
+}
+
+/* Fills a; returns CLI_EXIT_OK or an exit code (after printing why). */
+static int parse_args(int argc, char **argv, struct args *a) {
+  const char **positional = calloc((size_t)argc + 1, sizeof *positional);
+  size_t npositional = 0, i;
+  int n, only_positional = 0, o, rc = CLI_EXIT_OK;
+
+  if (positional == NULL) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  a->cmd = a->help_for = CMD_NONE;
+  for (o = 0; o < O_COUNT; o++)
+    if (opts[o].repeatable && (a->many[o] = calloc((size_t)argc, sizeof(char *))) == NULL) {
+      cli_error("out of memory");
+      free(positional);
+      return CLI_EXIT_LOCAL;
+    }
+
+  for (n = 1; n < argc && rc == CLI_EXIT_OK; n++) {
+    const char *arg = argv[n], *name, *eq, *value = NULL;
+    size_t len;
+    if (only_positional || arg[0] != '-' || arg[1] == '\0') {
+      if (!only_positional && a->cmd == CMD_NONE) {
+        if ((a->cmd = find_command(arg)) == CMD_NONE)
+          rc = usage_error(CMD_NONE, "unknown command '%s'", arg);
+      } else {
+        positional[npositional++] = arg;
+      }
+      continue;
+    }
+    if (strcmp(arg, "--") == 0) {
+      only_positional = 1;
+      continue;
+    }
+    if (strcmp(arg, "-h") == 0) arg = "--help";
+    if (arg[1] != '-') {
+      rc = usage_error(a->cmd, "unknown option '%s'", arg);
+      break;
+    }
+    name = arg + 2;
+    eq = strchr(name, '=');
+    len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+    for (o = 0; o < O_COUNT; o++)
+      if (strlen(opts[o].name) == len && strncmp(opts[o].name, name, len) == 0) break;
+    if (o == O_COUNT) {
+      rc = usage_error(a->cmd, "unknown option '%s'", arg);
+    } else if (!opts[o].takes_value) {
+      if (eq != NULL) rc = usage_error(a->cmd, "option '--%s' takes no value", opts[o].name);
+      value = "";
+    } else if (eq != NULL) {
+      value = eq + 1;
+    } else if (n + 1 < argc) {
+      value = argv[++n];
+    } else {
+      rc = usage_error(a->cmd, "option '--%s' needs a value", opts[o].name);
+    }
+    if (rc == CLI_EXIT_OK) {
+      a->value[o] = value;
+      if (opts[o].repeatable) a->many[o][a->count[o]++] = value;
+      add_secrets(o, value);
+    }
+  }
+
+  if (rc == CLI_EXIT_OK && a->cmd == CMD_HELP) {
+    a->cmd = CMD_NONE;
+    a->value[O_HELP] = "";
+    if (npositional > 0 && (a->help_for = find_command(positional[0])) >= CMD_COUNT)
+      rc = usage_error(CMD_NONE, "unknown command '%s'", positional[0]);
+    npositional = 0;
+  }
+  if (rc == CLI_EXIT_OK && a->cmd < CMD_COUNT && a->value[O_HELP] == NULL &&
+      a->value[O_VERSION] == NULL) {
+    for (o = 0; o < O_COUNT && rc == CLI_EXIT_OK; o++)
+      if (a->value[o] != NULL && !(opts[o].commands & ON(a->cmd)))
+        rc = usage_error(a->cmd, "option '--%s' does not apply to this command", opts[o].name);
+    if (rc == CLI_EXIT_OK && (JOB_COMMANDS & ON(a->cmd))) {
+      if (npositional == 0)
+        rc = usage_error(a->cmd, "%s needs a JOB_ID", command_names[a->cmd]);
+      else
+        a->job_id = positional[0];
+      i = 1;
+    } else {
+      i = 0;
+    }
+    if (rc == CLI_EXIT_OK && npositional > i)
+      rc = usage_error(a->cmd, "unexpected argument '%s'", positional[i]);
+  }
+  free(positional);
+  return rc;
+}
+
+/* SECONDS (fractional allowed) -> milliseconds, at least 1; -1 when malformed. */
+static long parse_seconds(const char *s) {
+  char *end;
+  double v;
+  errno = 0;
+  v = strtod(s, &end);
+  if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v <= 0 || v > 31536000.0)
+    return -1;
+  return v * 1000.0 < 1.0 ? 1 : (long)(v * 1000.0 + 0.5);
+}
+
+/* A positive integer up to INT_MAX; -1 when malformed. */
+static long long parse_count(const char *s) {
+  char *end;
+  long long v;
+  errno = 0;
+  v = strtoll(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || v < 1 || v > INT_MAX) return -1;
+  return v;
+}
+
+/* ---- requests, built with jansson -------------------------------------------------------- */
+
+/* Sets o[key] to the string s, which came from option `what`. Returns an exit code. */
+static int put_string(json_t *o, const char *key, const char *s, enum command cmd,
+                      const char *what) {
+  json_t *v = json_string(s);
+  if (v == NULL) return usage_error(cmd, "the value of %s is not valid UTF-8", what);
+  if (json_object_set_new(o, key, v) != 0) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  return CLI_EXIT_OK;
+}
+
+/* The fields every request of the command carries: cloud ids and, for jobs, jobId. */
+static int base_request(const struct args *a, json_t *req) {
+  int rc = CLI_EXIT_OK;
+  if (a->value[O_CLUSTER] != NULL)
+    rc = put_string(req, "clusterId", a->value[O_CLUSTER], a->cmd, "--cluster-id");
+  if (rc == CLI_EXIT_OK && a->value[O_PROJECT] != NULL)
+    rc = put_string(req, "projectId", a->value[O_PROJECT], a->cmd, "--project-id");
+  if (rc == CLI_EXIT_OK && a->value[O_REGION] != NULL)
+    rc = put_string(req, "regionId", a->value[O_REGION], a->cmd, "--region-id");
+  if (rc == CLI_EXIT_OK && a->job_id != NULL)
+    rc = put_string(req, "jobId", a->job_id, a->cmd, "JOB_ID");
+  if (rc == CLI_EXIT_OK && a->value[O_COLLECTION] != NULL)
+    rc = put_string(req, "collectionName", a->value[O_COLLECTION], a->cmd, "--collection");
+  return rc;
+}
+
+static int put_count(json_t *req, const char *key, const char *s, enum command cmd,
+                     const char *what) {
+  long long n = parse_count(s);
+  if (n < 0) return usage_error(cmd, "%s needs a whole number from 1", what);
+  if (json_object_set_new(req, key, json_integer(n)) != 0) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  return CLI_EXIT_OK;
+}
+
+/* create: partitionName, files (one inner list per --file, split at commas), options. */
+static int create_request(const struct args *a, json_t *req) {
+  json_t *files, *options;
+  size_t i;
+  int rc = CLI_EXIT_OK;
+
+  if (a->value[O_COLLECTION] == NULL) return usage_error(a->cmd, "%s needs --collection", "create");
+  if (a->count[O_FILE] == 0) return usage_error(a->cmd, "%s needs at least one --file", "create");
+  if (a->value[O_PARTITION] != NULL &&
+      (rc = put_string(req, "partitionName", a->value[O_PARTITION], a->cmd, "--partition")) != 0)
+    return rc;
+
+  if ((files = json_array()) == NULL || json_object_set_new(req, "files", files) != 0) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  for (i = 0; i < a->count[O_FILE] && rc == CLI_EXIT_OK; i++) {
+    const char *s = a->many[O_FILE][i];
+    json_t *group = json_array();
+    if (group == NULL || json_array_append_new(files, group) != 0) {
+      cli_error("out of memory");
+      return CLI_EXIT_LOCAL;
+    }
+    for (;;) {
+      size_t len = strcspn(s, ",");
+      json_t *name = len > 0 ? json_stringn(s, len) : NULL;
+      if (len == 0)
+        rc = usage_error(a->cmd, "--file '%s' has an empty file name", a->many[O_FILE][i]);
+      else if (name == NULL)
+        rc = usage_error(a->cmd, "the value of %s is not valid UTF-8", "--file");
+      else if (json_array_append_new(group, name) != 0) {
+        cli_error("out of memory");
+        rc = CLI_EXIT_LOCAL;
+      }
+      if (rc != CLI_EXIT_OK || s[len] == '\0') break;
+      s += len + 1;
+    }
+  }
+  if (rc != CLI_EXIT_OK || a->count[O_OPTION] == 0) return rc;
+
+  if ((options = json_object()) == NULL || json_object_set_new(req, "options", options) != 0) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  for (i = 0; i < a->count[O_OPTION] && rc == CLI_EXIT_OK; i++) {
+    const char *kv = a->many[O_OPTION][i], *eq = strchr(kv, '=');
+    json_t *key;
+    if (eq == NULL || eq == kv)
+      return usage_error(a->cmd, "--option '%s' is not KEY=VALUE", kv);
+    /* json_object_set* take keys as C strings: check the key's UTF-8 the same way. */
+    if ((key = json_stringn(kv, (size_t)(eq - kv))) == NULL)
+      return usage_error(a->cmd, "the value of %s is not valid UTF-8", "--option");
+    rc = put_string(options, json_string_value(key), eq + 1, a->cmd, "--option");
+    json_decref(key);
+  }
+  return rc;
+}
+
+/* ---- the client ---------------------------------------------------------------------------- */
+
+#define TRY_SET(call, what)                                         \
+  do {                                                              \
+    if ((call) != MILVUS_OK) return cli_library_error(what);        \
+  } while (0)
+
+/* Creates the client and applies every option. Returns an exit code. */
+static int setup_client(const struct args *a, long request_timeout_ms, milvus_client **out) {
+  const char *url = a->value[O_URL] != NULL ? a->value[O_URL] : DEFAULT_URL;
+  const char *token = a->value[O_TOKEN] != NULL ? a->value[O_TOKEN] : getenv("MILVUS_TOKEN");
+  milvus_client *c;
+  size_t i;
+
+  if (a->value[O_KEY] != NULL && a->value[O_CERT] == NULL)
+    return usage_error(a->cmd, "%s needs --cert", "--key");
+
+  if ((c = milvus_client_new(url)) == NULL) return cli_library_error("--url");
+  *out = c;
+  if (token != NULL && token[0] != '\0') TRY_SET(milvus_client_set_api_key(c, token), "--token");
+  if (a->value[O_DB] != NULL) TRY_SET(milvus_client_set_database(c, a->value[O_DB]), "--db");
+  if (request_timeout_ms > 0)
+    TRY_SET(milvus_client_set_timeout_ms(c, request_timeout_ms), "--timeout");
+  if (a->value[O_INSECURE] != NULL || a->value[O_CA_FILE] != NULL)
+    TRY_SET(milvus_client_set_tls(c, a->value[O_INSECURE] == NULL, a->value[O_CA_FILE]),
+            a->value[O_INSECURE] != NULL ? "--insecure" : "--ca-file");
+  if (a->value[O_CERT] != NULL)
+    TRY_SET(milvus_client_set_client_cert(c, a->value[O_CERT], a->value[O_KEY]), "--cert");
+  for (i = 0; i < a->count[O_HEADER]; i++) {
+    const char *h = a->many[O_HEADER][i], *colon = strchr(h, ':'), *value;
+    char name[256];
+    if (colon == NULL || colon == h || (size_t)(colon - h) >= sizeof name)
+      return usage_error(a->cmd, "--header '%s' is not NAME:VALUE", h);
+    memcpy(name, h, (size_t)(colon - h));
+    name[colon - h] = '\0';
+    for (value = colon + 1; *value == ' ' || *value == '\t'; value++) {}
+    TRY_SET(milvus_client_set_header(c, name, value), "--header");
+  }
+  if (a->value[O_IDEMPOTENCY_KEY] != NULL)
+    TRY_SET(milvus_client_set_header(c, "Idempotency-Key", a->value[O_IDEMPOTENCY_KEY]),
+            "--idempotency-key");
+  return CLI_EXIT_OK;
+}
+
+/* ---- commands ------------------------------------------------------------------------------ */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+/* Prints a result: the JSON with --json, else through `table` (NULL: nothing). */
+static int print_result(const struct args *a, const char *envelope,
+                        int (*table)(const json_t *data, FILE *f)) {
+  json_t *parsed;
+  json_error_t err;
+  int rc;
+  if (a->value[O_JSON] != NULL) return cli_print_text(stdout, envelope);
+  if (table == NULL) return CLI_EXIT_OK;
+  if ((parsed = json_loads(envelope, 0, &err)) == NULL) {
+    cli_error("cannot read the server's answer as JSON (line %d)", err.line);
+    return CLI_EXIT_LOCAL;
+  }
+  rc = table(json_object_get(parsed, "data"), stdout);
+  json_decref(parsed);
+  return rc;
+}
+
+static int print_created(const json_t *data, FILE *f) {
+  const json_t *id = json_object_get(data, "jobId");
+  char *text = cli_json_text(id, "", "");
+  int rc = CLI_EXIT_OK;
+  if (text == NULL) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  if (text[0] == '\0') {
+    cli_error("the server's answer has no jobId");
+    rc = CLI_EXIT_LOCAL;
+  } else {
+    rc = cli_print_text(f, text);
+  }
+  free(text);
+  return rc;
+}
+
+/* The state in a describe envelope, compared with `state`. */
+static int job_state_is(const char *envelope, const char *state) {
+  json_t *parsed = json_loads(envelope, 0, NULL);
+  const char *s = json_string_value(json_object_get(json_object_get(parsed, "data"), "state"));
+  int is = s != NULL && strcmp(s, state) == 0;
+  json_decref(parsed);
+  return is;
+}
+
+static int run_wait(const struct args *a, milvus_client *c, const char *body, long timeout_ms,
+                    long poll_ms, char **result) {
+  struct cli_progress progress;
+  struct sigaction sa;
+  char *job = cli_clean(a->job_id, 0);
+  if (job == NULL) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  memset(&progress, 0, sizeof progress);
+  progress.tty = isatty(STDERR_FILENO);
+  progress.job_id = job;
+  progress.interrupted = &interrupted;
+
+  /* Ctrl-C: stop at the next describe; a second Ctrl-C ends the process at once. */
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+
+  *result = milvus_client_wait_import_job_with_request(c, body, timeout_ms, poll_ms,
+                                                       cli_progress_update, &progress);
+  cli_progress_finish(&progress);
+  free(job);
+  return *result != NULL ? CLI_EXIT_OK : cli_library_error("wait");
+}
+
+static int run(const struct args *a) {
+  milvus_client *client = NULL;
+  json_t *req = json_object();
+  char *body = NULL, *result = NULL;
+  long timeout_ms = 0, poll_ms = DEFAULT_POLL_MS, request_timeout_ms = 0;
+  int rc;
+
+  if (req == NULL) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  if (a->value[O_TIMEOUT] != NULL && (timeout_ms = parse_seconds(a->value[O_TIMEOUT])) < 0) {
+    rc = usage_error(a->cmd, "--timeout needs a number of seconds above 0, not '%s'",
+                     a->value[O_TIMEOUT]);
+    goto out;
+  }
+  if (a->cmd == CMD_WAIT) {
+    if (a->value[O_POLL_INTERVAL] != NULL &&
+        (poll_ms = parse_seconds(a->value[O_POLL_INTERVAL])) < 0) {
+      rc = usage_error(a->cmd, "--poll-interval needs a number of seconds above 0, not '%s'",
+                       a->value[O_POLL_INTERVAL]);
+      goto out;
+    }
+    if (timeout_ms == 0) timeout_ms = DEFAULT_WAIT_TIMEOUT_MS;
+    if (poll_ms > timeout_ms) {
+      if (a->value[O_POLL_INTERVAL] != NULL) {
+        rc = usage_error(a->cmd, "%s must not be longer than --timeout", "--poll-interval");
+        goto out;
+      }
+      poll_ms = timeout_ms;
+    }
+    /* No single describe may outlast the whole wait. */
+    if (timeout_ms < LIBRARY_TIMEOUT_MS) request_timeout_ms = timeout_ms;
+  } else {
+    request_timeout_ms = timeout_ms;
+  }
+
+  if ((rc = base_request(a, req)) != CLI_EXIT_OK) goto out;
+  if (a->value[O_PAGE_SIZE] != NULL &&
+      (rc = put_count(req, "pageSize", a->value[O_PAGE_SIZE], a->cmd, "--page-size")) != 0)
+    goto out;
+  if (a->value[O_PAGE] != NULL &&
+      (rc = put_count(req, "currentPage", a->value[O_PAGE], a->cmd, "--page")) != 0)
+    goto out;
+  if (a->cmd == CMD_CREATE && (rc = create_request(a, req)) != CLI_EXIT_OK) goto out;
+  if ((body = json_dumps(req, JSON_COMPACT)) == NULL) {
+    cli_error("out of memory");
+    rc = CLI_EXIT_LOCAL;
+    goto out;
+  }
+  if ((rc = setup_client(a, request_timeout_ms, &client)) != CLI_EXIT_OK) goto out;
+
+  switch (a->cmd) {
+  case CMD_LIST:
+    result = milvus_client_list_import_jobs(client, body);
+    rc = result ? print_result(a, result, cli_print_jobs) : cli_library_error("list");
+    break;
+  case CMD_LIST_ALL:
+    result = milvus_client_list_all_import_jobs(client, body);
+    rc = result ? print_result(a, result, cli_print_jobs) : cli_library_error("list-all");
+    break;
+  case CMD_CREATE:
+    result = milvus_client_bulk_import(client, body);
+    rc = result ? print_result(a, result, print_created) : cli_library_error("create");
+    break;
+  case CMD_DESCRIBE:
+    result = milvus_client_get_import_progress(client, body);
+    rc = result ? print_result(a, result, cli_print_job) : cli_library_error("describe");
+    break;
+  case CMD_WAIT:
+    rc = run_wait(a, client, body, timeout_ms, poll_ms, &result);
+    if (rc == CLI_EXIT_OK) rc = print_result(a, result, cli_print_job);
+    if (rc == CLI_EXIT_OK && job_state_is(result, "Failed")) rc = CLI_EXIT_JOB_FAILED;
+    break;
+  case CMD_COMMIT:
+  case CMD_ABORT:
+    result = a->cmd == CMD_COMMIT ? milvus_client_commit_import(client, body)
+                                  : milvus_client_abort_import(client, body);
+    if (result == NULL) {
+      rc = cli_library_error(command_names[a->cmd]);
+    } else if ((rc = print_result(a, result, NULL)) == CLI_EXIT_OK && a->value[O_JSON] == NULL) {
+      char *job = cli_clean(a->job_id, 0);
+      printf("%s import job %s\n", a->cmd == CMD_COMMIT ? "committed" : "aborted",
+             job != NULL ? job : "");
+      free(job);
+    }
+    break;
+  default:
+    rc = CLI_EXIT_USAGE;
+    break;
+  }
+
+out:
+  milvus_free(result);
+  milvus_client_free(client);
+  free(body);
+  json_decref(req);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  struct args a;
+  int rc, o;
+
+  memset(&a, 0, sizeof a);
+  if (getenv("MILVUS_TOKEN") != NULL) add_secrets(O_TOKEN, getenv("MILVUS_TOKEN"));
+  rc = parse_args(argc, argv, &a);
+  if (rc == CLI_EXIT_OK) {
+    if (a.value[O_VERSION] != NULL) {
+      printf("milvus-import %s (libmilvus_import %s)\n", MILVUS_IMPORT_VERSION, milvus_version());
+    } else if (a.value[O_HELP] != NULL) {
+      enum command which = a.cmd < CMD_COUNT ? a.cmd : a.help_for;
+      fputs(which < CMD_COUNT ? command_help[which] : main_help, stdout);
+      if (which < CMD_COUNT)
+        fputs("\nEvery command also takes the options of 'milvus-import --help' (--url,\n"
+              "--token, --db, --timeout, --header, --json, ...) and exits as listed there.\n",
+              stdout);
+    } else if (a.cmd >= CMD_COUNT) {
+      rc = usage_error(CMD_NONE, "%s\nUsage: milvus-import [OPTIONS] COMMAND [COMMAND OPTIONS] [JOB_ID]",
+                       "no command given");
+    } else {
+      rc = run(&a);
+    }
+  }
+  for (o = 0; o < O_COUNT; o++) free((void *)a.many[o]);
+  cli_forget_secrets();
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    if (rc == CLI_EXIT_OK) rc = CLI_EXIT_LOCAL;
+    cli_error("cannot write the output");
+  }
+  return rc;
+}

@@ -1,0 +1,323 @@
+/*
+ * output.c - what milvus-import prints: cleaned text, tables, error reports, progress.
+ *
+ * Everything that reaches stdout or stderr from a server, the library or the user's
+ * arguments passes through cli_clean(): secrets become "***" and control characters '?',
+ * so neither a token nor a terminal escape sequence can be printed by accident.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <milvus_import.h>
+
+#define MAX_SECRETS 8
+#define MIN_SECRET_LEN 3 /* "***" is never longer than what it replaces */
+#define BAR_WIDTH 30
+
+static char *secrets[MAX_SECRETS];
+static size_t nsecrets;
+
+void cli_add_secret(const char *secret, size_t len) {
+  char *copy;
+  if (secret == NULL || len < MIN_SECRET_LEN || nsecrets == MAX_SECRETS) return;
+  if ((copy = malloc(len + 1)) == NULL) return;
+  memcpy(copy, secret, len);
+  copy[len] = '\0';
+  secrets[nsecrets++] = copy;
+}
+
+void cli_forget_secrets(void) {
+  while (nsecrets > 0) free(secrets[--nsecrets]);
+}
+
+char *cli_clean(const char *s, int keep_newlines) {
+  char *out = malloc(strlen(s) + 1), *o = out;
+  if (out == NULL) return NULL;
+  while (*s) {
+    unsigned char c = (unsigned char)*s;
+    size_t i, len = 0;
+    for (i = 0; i < nsecrets; i++) {
+      len = strlen(secrets[i]);
+      if (strncmp(s, secrets[i], len) == 0) break;
+    }
+    if (i < nsecrets) {
+      memcpy(o, "***", 3);
+      o += 3;
+      s += len;
+    } else if (c == 0xC2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9F) {
+      *o++ = '?'; /* a C1 control character, U+0080..U+009F */
+      s += 2;
+    } else if ((c < 0x20 && !(keep_newlines && (c == '\n' || c == '\t'))) || c == 0x7F) {
+      *o++ = '?';
+      s++;
+    } else {
+      *o++ = *s++;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
+int cli_print_text(FILE *f, const char *s) {
+  char *clean = cli_clean(s, 1);
+  if (clean == NULL) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  fputs(clean, f);
+  fputc('\n', f);
+  free(clean);
+  return CLI_EXIT_OK;
+}
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  fputs("milvus-import: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+const char *cli_kind_name(int kind) {
+  static const char *const names[] = {
+      "ok",   "invalid_argument", "transport", "timeout",       "tls",       "http", "auth",
+      "server", "malformed_response", "too_large", "job_not_found", "no_memory", "cancelled"};
+  if (kind < 0 || (size_t)kind >= sizeof names / sizeof names[0]) return "unknown";
+  return names[kind];
+}
+
+int cli_library_error(const char *what) {
+  /* Read everything first: the message is valid until this thread's next library call. */
+  int kind = milvus_last_error_code();
+  int http = milvus_last_error_http_status();
+  long long code = milvus_last_error_server_code();
+  char *msg = cli_clean(milvus_last_error_message(), 0);
+
+  if (kind == MILVUS_OK) {
+    cli_error("%s failed, and the library left no error", what);
+    free(msg);
+    return CLI_EXIT_LOCAL;
+  }
+  fprintf(stderr, "milvus-import: %s failed: %s\n", what, milvus_status_string(kind));
+  fprintf(stderr, "  kind:        %s (%d)\n", cli_kind_name(kind), kind);
+  fprintf(stderr, "  HTTP status: %d\n", http);
+  fprintf(stderr, "  server code: %lld\n", code);
+  fprintf(stderr, "  message:     %s\n", msg != NULL ? msg : "(out of memory)");
+  free(msg);
+  return kind > 0 && kind <= 115 ? CLI_EXIT_LIBRARY + kind : CLI_EXIT_LOCAL;
+}
+
+/* ---- tables ------------------------------------------------------------------------------- */
+
+void cli_table_init(struct cli_table *t, size_t ncols, const char *const *headers) {
+  t->ncols = ncols;
+  t->nrows = 0;
+  t->cap = 0;
+  t->cells = NULL;
+  t->failed = 0;
+  cli_table_add(t, headers);
+}
+
+void cli_table_add(struct cli_table *t, const char *const *row) {
+  size_t need = (t->nrows + 1) * t->ncols, c;
+  if (t->failed) return;
+  if (need > t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : t->ncols * 16;
+    char **cells = realloc(t->cells, cap * sizeof *cells);
+    if (cells == NULL) {
+      t->failed = 1;
+      return;
+    }
+    t->cells = cells;
+    t->cap = cap;
+  }
+  for (c = 0; c < t->ncols; c++) {
+    char *cell = cli_clean(row[c] != NULL ? row[c] : "", 0);
+    t->cells[t->nrows * t->ncols + c] = cell;
+    if (cell == NULL) t->failed = 1;
+  }
+  t->nrows++;
+}
+
+/* Columns on a terminal: one per code point (UTF-8 continuation bytes do not count). */
+static size_t text_width(const char *s) {
+  size_t w = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80) w++;
+  return w;
+}
+
+int cli_table_print(struct cli_table *t, FILE *f) {
+  size_t *widths = t->failed ? NULL : calloc(t->ncols, sizeof *widths);
+  size_t r, c;
+  int rc = CLI_EXIT_OK;
+
+  if (widths == NULL) {
+    cli_error("out of memory");
+    rc = CLI_EXIT_LOCAL;
+  } else {
+    for (r = 0; r < t->nrows; r++)
+      for (c = 0; c < t->ncols; c++) {
+        size_t w = text_width(t->cells[r * t->ncols + c]);
+        if (w > widths[c]) widths[c] = w;
+      }
+    for (r = 0; r < t->nrows; r++) {
+      char **row = t->cells + r * t->ncols;
+      size_t last = t->ncols - 1; /* the last non-empty cell: nothing is padded after it */
+      while (last > 0 && row[last][0] == '\0') last--;
+      for (c = 0; c <= last; c++) {
+        fputs(row[c], f);
+        if (c < last) fprintf(f, "%*s", (int)(widths[c] - text_width(row[c]) + 2), "");
+      }
+      fputc('\n', f);
+    }
+  }
+  free(widths);
+  for (r = 0; r < t->nrows * t->ncols; r++) free(t->cells[r]);
+  free(t->cells);
+  t->cells = NULL;
+  t->nrows = t->cap = 0;
+  return rc;
+}
+
+char *cli_json_text(const json_t *v, const char *suffix, const char *missing) {
+  char num[64], *dumped = NULL, *out;
+  const char *s;
+  if (v == NULL || json_is_null(v)) {
+    s = missing;
+    suffix = "";
+  } else if (json_is_string(v)) {
+    s = json_string_value(v);
+  } else if (json_is_integer(v)) {
+    snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    s = num;
+  } else if (json_is_real(v)) {
+    snprintf(num, sizeof num, "%g", json_real_value(v));
+    s = num;
+  } else if (json_is_boolean(v)) {
+    s = json_is_true(v) ? "true" : "false";
+  } else {
+    dumped = json_dumps(v, JSON_COMPACT);
+    if (dumped == NULL) return NULL;
+    s = dumped;
+  }
+  out = malloc(strlen(s) + strlen(suffix) + 1);
+  if (out != NULL) {
+    strcpy(out, s);
+    strcat(out, suffix);
+  }
+  free(dumped);
+  return out;
+}
+
+static const char *const job_headers[] = {"JOB ID", "COLLECTION", "STATE", "PROGRESS", "REASON"};
+#define JOB_COLS (sizeof job_headers / sizeof job_headers[0])
+
+static void add_job_row(struct cli_table *t, const json_t *job) {
+  char *cells[JOB_COLS];
+  size_t i;
+  cells[0] = cli_json_text(json_object_get(job, "jobId"), "", "-");
+  cells[1] = cli_json_text(json_object_get(job, "collectionName"), "", "-");
+  cells[2] = cli_json_text(json_object_get(job, "state"), "", "-");
+  cells[3] = cli_json_text(json_object_get(job, "progress"), "%", "-");
+  cells[4] = cli_json_text(json_object_get(job, "reason"), "", "");
+  for (i = 0; i < JOB_COLS; i++)
+    if (cells[i] == NULL) t->failed = 1;
+  cli_table_add(t, (const char *const *)cells);
+  for (i = 0; i < JOB_COLS; i++) free(cells[i]);
+}
+
+int cli_print_jobs(const json_t *data, FILE *f) {
+  struct cli_table t;
+  const json_t *records = json_object_get(data, "records");
+  size_t i;
+  cli_table_init(&t, JOB_COLS, job_headers);
+  for (i = 0; i < json_array_size(records); i++) add_job_row(&t, json_array_get(records, i));
+  return cli_table_print(&t, f);
+}
+
+int cli_print_job(const json_t *data, FILE *f) {
+  static const char *const file_headers[] = {"FILE", "STATE", "PROGRESS", "ROWS", "REASON"};
+  struct cli_table t;
+  const json_t *details = json_object_get(data, "details");
+  size_t i, c;
+  int rc;
+
+  cli_table_init(&t, JOB_COLS, job_headers);
+  add_job_row(&t, data);
+  rc = cli_table_print(&t, f);
+  if (rc != CLI_EXIT_OK || json_array_size(details) == 0) return rc;
+
+  fputc('\n', f);
+  cli_table_init(&t, 5, file_headers);
+  for (i = 0; i < json_array_size(details); i++) {
+    const json_t *d = json_array_get(details, i);
+    char *imported = cli_json_text(json_object_get(d, "importedRows"), "", "-");
+    char *total = cli_json_text(json_object_get(d, "totalRows"), "", "-");
+    char *cells[5], rows[128];
+    snprintf(rows, sizeof rows, "%s/%s", imported ? imported : "?", total ? total : "?");
+    cells[0] = cli_json_text(json_object_get(d, "fileName"), "", "-");
+    cells[1] = cli_json_text(json_object_get(d, "state"), "", "-");
+    cells[2] = cli_json_text(json_object_get(d, "progress"), "%", "-");
+    cells[3] = rows;
+    cells[4] = cli_json_text(json_object_get(d, "reason"), "", "");
+    if (!imported || !total || !cells[0] || !cells[1] || !cells[2] || !cells[4]) t.failed = 1;
+    cli_table_add(&t, (const char *const *)cells);
+    for (c = 0; c < 5; c++)
+      if (c != 3) free(cells[c]);
+    free(imported);
+    free(total);
+  }
+  return cli_table_print(&t, f);
+}
+
+/* ---- wait progress -------------------------------------------------------------------------- */
+
+int cli_progress_update(const char *describe_json, void *user_data) {
+  static const char hashes[] = "##############################";
+  static const char dashes[] = "------------------------------";
+  struct cli_progress *p = user_data;
+  json_t *envelope = json_loads(describe_json, 0, NULL);
+  const json_t *data = json_object_get(envelope, "data");
+  const json_t *pv = json_object_get(data, "progress");
+  char *raw = cli_json_text(json_object_get(data, "state"), "", "?");
+  char *state = raw != NULL ? cli_clean(raw, 0) : NULL;
+  long long pct = json_is_integer(pv) ? (long long)json_integer_value(pv)
+                  : json_is_real(pv)  ? (long long)json_real_value(pv)
+                                      : 0;
+  if (pct < 0) pct = 0;
+  if (pct > 100) pct = 100;
+
+  if (state != NULL) {
+    if (p->tty) {
+      int filled = (int)(pct * BAR_WIDTH / 100);
+      fprintf(stderr, "\r[%.*s%.*s] %3lld%% %s\033[K", filled, hashes, BAR_WIDTH - filled, dashes,
+              pct, state);
+      fflush(stderr);
+      p->drawn = 1;
+    } else {
+      char now[sizeof p->last];
+      snprintf(now, sizeof now, "%s %lld%%", state, pct);
+      if (strcmp(now, p->last) != 0) {
+        fprintf(stderr, "job %s: %s\n", p->job_id, now);
+        fflush(stderr);
+        memcpy(p->last, now, sizeof now);
+      }
+    }
+  }
+  free(state);
+  free(raw);
+  json_decref(envelope);
+  return p->interrupted != NULL && *p->interrupted ? 1 : 0;
+}
+
+void cli_progress_finish(struct cli_progress *p) {
+  if (p->drawn) fputc('\n', stderr);
+  p->drawn = 0;
+}
