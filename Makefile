@@ -51,7 +51,7 @@ lib: $(LIBFILE)
 $(LIBFILE): $(SWIFT_SOURCES) mk/exports.map | deps
 	$(SWIFT) build -c release --product milvus_import $(SWIFT_LINK)
 	@mkdir -p $(LIBDIR)
-	cp $(SWIFT_RELEASE)/$(LIBBASE) $@.tmp && mv $@.tmp $@
+	cp $(SWIFT_RELEASE)/$(LIBBASE) $@.tmp && strip --strip-unneeded $@.tmp && mv $@.tmp $@
 	ln -sf $(LIBBASE).$(VERSION) $(LIBDIR)/$(LIBBASE).$(SOMAJOR)
 	ln -sf $(LIBBASE).$(VERSION) $(LIBDIR)/$(LIBBASE)
 
