@@ -155,14 +155,14 @@ void milvus_free(void *p);
  * Returned envelope: the server's JSON text exactly as it arrived, e.g.
  *   {"code":0,"data":{"records":[{"collectionName":"quick_setup","jobId":"4487...",
  *    "progress":50,"state":"Importing"}]}}
- * Integers keep every digit; `jobId` is a JSON string.
+ * Integers keep every digit (even beyond 64 bits); `jobId` is a JSON string.
  *
  * Errors (all three): MILVUS_ERR_INVALID_ARGUMENT (NULL or bad url, scheme other than
  * http/https, query or fragment in the url, a string that is not UTF-8, bad files_json),
  * MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT, MILVUS_ERR_TLS, MILVUS_ERR_HTTP (404 from a
  * Milvus older than 2.4 or a wrong port), MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,
- * MILVUS_ERR_MALFORMED_RESPONSE, MILVUS_ERR_TOO_LARGE, MILVUS_ERR_NO_MEMORY; describe also
- * MILVUS_ERR_JOB_NOT_FOUND.
+ * MILVUS_ERR_MALFORMED_RESPONSE, MILVUS_ERR_TOO_LARGE, MILVUS_ERR_NO_MEMORY, and
+ * MILVUS_ERR_JOB_NOT_FOUND whenever the server answers code 2100 "... does not exist".
  * Thread-safe.
  * ==================================================================================== */
 
@@ -327,14 +327,15 @@ int milvus_client_set_max_response_bytes(milvus_client *client, long long max_by
  * are type-checked before any I/O: names and ids must be strings, pageSize and
  * currentPage integers, files a list of lists of strings, options an object of string
  * values; a violation is MILVUS_ERR_INVALID_ARGUMENT. NULL means "{}" where no field is
- * required. "dbName" also goes out as the "DB-Name" header.
+ * required. "dbName" also goes out as the "DB-Name" header, so it must not hold control
+ * characters.
  *
  * Each returns the server's envelope as NEW text (free with milvus_free), or NULL.
  * Errors: MILVUS_ERR_INVALID_ARGUMENT (NULL client, request not a JSON object, wrong
  * types, missing required field), MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT,
  * MILVUS_ERR_TLS, MILVUS_ERR_HTTP, MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,
- * MILVUS_ERR_MALFORMED_RESPONSE, MILVUS_ERR_TOO_LARGE, MILVUS_ERR_NO_MEMORY, and where
- * a job is named MILVUS_ERR_JOB_NOT_FOUND.
+ * MILVUS_ERR_MALFORMED_RESPONSE, MILVUS_ERR_TOO_LARGE, MILVUS_ERR_NO_MEMORY, and
+ * MILVUS_ERR_JOB_NOT_FOUND whenever the server answers code 2100 "... does not exist".
  * Thread-safe: any number of threads may call them on one client.
  */
 

@@ -89,6 +89,10 @@ struct RequestBody {
                 guard number >= 1 else { throw .invalidArgument("\"\(field)\" must be at least 1") }
             }
         }
+        if let database = json["dbName"]?.string, !HeaderRules.isValidValue(database) {
+            // It also goes out as the DB-Name header: no CR/LF or other control characters.
+            throw .invalidArgument("\"dbName\" must not contain control characters")
+        }
         if let files = json["files"] { try RequestBody.checkFiles(files) }
         if let options = json["options"] {
             guard options.kind == .object else {

@@ -89,6 +89,8 @@ private let emptyList = #"{"code":0,"data":{"records":[]}}"#
          "\"options\" values must be strings"),
         (Operation.create, #"{"collectionName":"c","files":[["a"]],"options":["x"]}"#, "\"options\" must be an object"),
         (Operation.list, #"{"a":1,"a":2}"#, "not valid JSON"),
+        (Operation.list, #"{"dbName":"db\r\nX-Evil: 1"}"#, "\"dbName\" must not contain control characters"),
+        (Operation.describe, #"{"jobId":"1","dbName":"db\u0001"}"#, "\"dbName\" must not contain control characters"),
     ])
     func badRequestsFailBeforeAnyIO(operation: Operation, json: String, reason: String) throws {
         let transport = FakeTransport(json: emptyList)

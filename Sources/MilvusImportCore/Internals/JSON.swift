@@ -5,6 +5,8 @@ import Glibc
 /// Borrowed children are wrapped with `retaining:` so every `JSON` owns what it points at.
 public final class JSON: @unchecked Sendable {
     let raw: UnsafeMutablePointer<json_t>
+    /// Set on a document parsed with every number as a real (it held an integer beyond 64 bits).
+    private(set) var numbersAreReals = false
 
     /// Takes ownership of a new reference; nil stays nil (jansson's allocation failure).
     init?(owning raw: UnsafeMutablePointer<json_t>?) {
@@ -25,8 +27,19 @@ public final class JSON: @unchecked Sendable {
     /// Parses an object or array from bytes: UTF-8 only, no NUL, no duplicate keys, depth at
     /// most jansson's 2048, integers within 64 bits. The error is jansson's text.
     static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSON, JSONParseError> {
+        let result = parse(bytes, flags: JSON_REJECT_DUPLICATES)
+        // An integer beyond 64 bits (a Go uint64) is valid JSON: parse again with every number
+        // as a real. Callers that need an integer (`code`) then see an integral real.
+        if case .failure(let error) = result, error.text.hasPrefix("too big") {
+            let again = parse(bytes, flags: JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL)
+            if case .success(let json) = again { json.numbersAreReals = true }
+            return again
+        }
+        return result
+    }
+
+    private static func parse(_ bytes: UnsafeRawBufferPointer, flags: Int32) -> Result<JSON, JSONParseError> {
         var error = json_error_t()
-        let flags = JSON_REJECT_DUPLICATES
         var none: CChar = 0
         let parsed = withUnsafePointer(to: &none) { empty in
             json_loadb(bytes.baseAddress?.assumingMemoryBound(to: CChar.self) ?? empty, bytes.count,
@@ -73,6 +86,15 @@ public final class JSON: @unchecked Sendable {
     }
 
     var integer: Int64? { kind == .integer ? Int64(json_integer_value(raw)) : nil }
+
+    /// An integer, or a real holding an integral value below 2^53 (exact in a double).
+    var integralNumber: Int64? {
+        if let integer { return integer }
+        guard kind == .real else { return nil }
+        let value = json_real_value(raw)
+        guard value == value.rounded(), abs(value) < 9_007_199_254_740_992 else { return nil }
+        return Int64(value)
+    }
 
     subscript(key: String) -> JSON? {
         guard kind == .object else { return nil }
