@@ -1,0 +1,80 @@
+"""milvus_import: Milvus bulk-import jobs over the REST API, through libmilvus_import.
+
+A pure-Python (ctypes) binding of the C library ``libmilvus_import``:
+
+* :func:`list_import_jobs`, :func:`get_import_progress`, :func:`bulk_import`,
+  :func:`commit_import`, :func:`abort_import`: drop-ins for pymilvus's
+  ``pymilvus.bulk_writer`` functions (same keywords and defaults) that return the
+  server's envelope as a dict and reuse connections;
+* :class:`Client`: one server with its settings (token, database, TLS, headers, proxy,
+  retries, limits), thread-safe, with :meth:`Client.list_all_import_jobs` and
+  :meth:`Client.wait_import_job`;
+* :class:`MilvusImportError` and one subclass per error kind.
+
+The shared library is found through ``$MILVUS_IMPORT_LIBRARY``, a copy inside this
+package, or ``ctypes.util.find_library("milvus_import")``, in that order.
+
+Example::
+
+    import milvus_import
+    resp = milvus_import.list_import_jobs("http://127.0.0.1:19530", collection_name="quick_setup")
+    for job in resp["data"]["records"]:
+        print(job["jobId"], job["state"], job["progress"])
+"""
+
+from ._lib import LIBRARY_PATH, LIBRARY_VERSION
+from .client import Client
+from .errors import (
+    AuthenticationError,
+    CancelledError,
+    HTTPError,
+    ImportTimeoutError,
+    InvalidArgumentError,
+    JobNotFoundError,
+    MalformedResponseError,
+    MilvusImportError,
+    NoMemoryError,
+    ResponseTooLargeError,
+    ServerError,
+    Status,
+    TLSError,
+    TransportError,
+)
+from .functions import (
+    abort_import,
+    bulk_import,
+    clear_client_cache,
+    commit_import,
+    get_import_progress,
+    list_import_jobs,
+)
+
+#: The version of this binding (the C ABI it was written for is 0.1).
+__version__ = "0.1.0"
+
+__all__ = [
+    "Client",
+    "list_import_jobs",
+    "get_import_progress",
+    "bulk_import",
+    "commit_import",
+    "abort_import",
+    "clear_client_cache",
+    "MilvusImportError",
+    "InvalidArgumentError",
+    "TransportError",
+    "ImportTimeoutError",
+    "TLSError",
+    "HTTPError",
+    "AuthenticationError",
+    "ServerError",
+    "MalformedResponseError",
+    "ResponseTooLargeError",
+    "JobNotFoundError",
+    "NoMemoryError",
+    "CancelledError",
+    "Status",
+    "LIBRARY_PATH",
+    "LIBRARY_VERSION",
+    "__version__",
+]

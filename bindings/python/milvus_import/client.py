@@ -1,0 +1,601 @@
+"""The :class:`Client`: one server, its settings, and a pool of reused connections."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import math
+import os
+import threading
+import urllib.parse
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _lib
+from .errors import InvalidArgumentError, MalformedResponseError, MilvusImportError
+
+__all__ = ["Client", "Timeout", "Verify", "Cert", "ProgressCallback"]
+
+#: A timeout in seconds (float), a requests-style ``(connect, read)`` pair, or None for
+#: no limit (about 24.8 days, the largest value the C ``long`` settings take everywhere).
+Timeout = Union[float, int, Tuple[Optional[float], Optional[float]], None]
+#: ``True`` (verify with the system CA store), ``False`` (no verification, tests only),
+#: or the path of a PEM CA bundle to trust instead.
+Verify = Union[bool, str, "os.PathLike[str]", None]
+#: The path of a PEM client certificate (key inside), or a ``(cert, key)`` pair.
+Cert = Union[str, "os.PathLike[str]", Tuple[str, str], None]
+#: Called with each describe envelope while waiting; return a true value to cancel.
+ProgressCallback = Callable[[Dict[str, Any]], Optional[bool]]
+
+_NO_LIMIT_MS = 2**31 - 1
+_DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+
+
+def _seconds_to_ms(value: Any, what: str, allow_zero: bool = False) -> int:
+    """Seconds (int/float) -> whole milliseconds, rounded up; None or inf -> no limit."""
+    if value is None:
+        return _NO_LIMIT_MS
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidArgumentError(f"{what} must be a number of seconds, not {type(value).__name__}")
+    if math.isnan(value) or value < 0 or (value == 0 and not allow_zero):
+        raise InvalidArgumentError(f"{what} must be {'>= 0' if allow_zero else '> 0'} seconds, got {value!r}")
+    if math.isinf(value):
+        return _NO_LIMIT_MS
+    return min(int(math.ceil(value * 1000.0)), _NO_LIMIT_MS)
+
+
+def _split_timeout(timeout: Timeout) -> Tuple[int, Optional[int]]:
+    """(total_ms, connect_ms or None) from a scalar or a requests-style (connect, read)."""
+    if isinstance(timeout, (tuple, list)):
+        if len(timeout) != 2:
+            raise InvalidArgumentError("timeout must be seconds or a (connect, read) pair")
+        connect_ms = _seconds_to_ms(timeout[0], "connect timeout")
+        read_ms = _seconds_to_ms(timeout[1], "read timeout")
+        return min(connect_ms + read_ms, _NO_LIMIT_MS), connect_ms
+    return _seconds_to_ms(timeout, "timeout"), None
+
+
+def _masked_url(url: str) -> str:
+    """The URL with any password replaced by ``***`` (for repr and messages)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.hostname or ""
+        if parts.port is not None:
+            host = f"{host}:{parts.port}"
+        user = parts.username or ""
+        return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    except ValueError:
+        return "<url>"
+
+
+def _dumps(body: Optional[Mapping[str, Any]]) -> Optional[bytes]:
+    """A request dict as compact UTF-8 JSON text (None stays NULL, i.e. ``{}``)."""
+    if body is None:
+        return None
+    try:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise InvalidArgumentError(f"request is not JSON-serialisable: {err}") from None
+    return _lib.encode(text, "request")
+
+
+def _loads(raw: bytes) -> Dict[str, Any]:
+    """The library's envelope text as a dict (one json.loads; ints stay exact)."""
+    try:
+        value = json.loads(raw)
+    except ValueError as err:  # the library validates envelopes; be strict anyway
+        raise MalformedResponseError(f"the library returned text that is not JSON: {err}") from None
+    if not isinstance(value, dict):  # the library only returns envelopes; be strict anyway
+        raise MalformedResponseError("the library returned a non-object envelope")
+    return value
+
+
+def _compact(**fields: Any) -> Dict[str, Any]:
+    """Keyword fields as a request body, leaving out None and "" (so defaults apply).
+
+    ``dbName`` also travels as the ``DB-Name`` header, so control characters (CR/LF:
+    header injection) are refused here, before the request reaches the library.
+    """
+    db_name = fields.get("dbName")
+    if isinstance(db_name, str) and any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in db_name):
+        raise InvalidArgumentError("db_name contains a control character")
+    return {k: v for k, v in fields.items() if v is not None and v != ""}
+
+
+class _ClientClosed(InvalidArgumentError):
+    """Raised by a call on a closed :class:`Client` (an :class:`InvalidArgumentError`)."""
+
+
+class Client:
+    """A client for one Milvus (or Zilliz Cloud) server: settings plus reused connections.
+
+    Wraps a C ``milvus_client``. Connections are kept alive and reused across calls and
+    threads. Every method returns the server's JSON envelope parsed into a ``dict``
+    (e.g. ``{"code": 0, "data": {...}}``); nothing is left for Python code to free.
+
+    Args:
+        url: the base URL, ``http`` or ``https``, optional port and path prefix
+            (``"https://proxy.example.com/milvus"``); trailing slashes are dropped; a query
+            or fragment is refused. A ``user:password@`` in it is sent as HTTP Basic auth.
+        api_key: sent as ``Authorization: Bearer <api_key>``: a Zilliz Cloud API key or
+            ``"user:password"`` for Milvus with authentication on; ``""`` sends no
+            Authorization header.
+        db_name: the database for calls that do not name one (``DB-Name`` header, and
+            ``dbName`` in list and create bodies); ``""`` for the server's default.
+        timeout: the whole-call timeout per HTTP attempt, in seconds (float); a
+            ``(connect, read)`` pair sets both (total = connect + read); None = no limit.
+        connect_timeout: the TCP+TLS connect timeout in seconds (ignored when ``timeout``
+            is a pair).
+        verify: True (system CAs), False (no verification: tests only), or a CA file path.
+        cert: a client certificate path (key inside) or a ``(cert_path, key_path)`` pair.
+        headers: extra request headers (e.g. ``{"Idempotency-Key": "k1"}``, which also
+            makes create retryable); ``Content-Type`` cannot be set.
+        proxy: an HTTP(S) proxy URL; ``""`` for none at all (environment ignored); None
+            for the environment's ``http_proxy``/``https_proxy``/``no_proxy``.
+        max_retries: 0-10 retries of list and describe (and create with an
+            Idempotency-Key) after a transport error, a timeout, or HTTP 408/429/502/503/504.
+        retry_backoff: the initial retry backoff in seconds (0-60), doubled per retry.
+        max_response_bytes: the largest response body accepted, in bytes (1 to 2**40).
+
+    Raises:
+        InvalidArgumentError: a bad URL or setting (nothing is sent).
+        NoMemoryError: the library could not allocate the client.
+
+    Thread-safety: one Client may be shared by any number of threads; :meth:`close` waits
+    for no one: calls already under way finish first and the handle is freed after the last.
+    Use it as a context manager, or call :meth:`close`; garbage collection also frees it.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str = "",
+        db_name: str = "",
+        timeout: Timeout = 20,
+        connect_timeout: Optional[float] = 10,
+        verify: Verify = True,
+        cert: Cert = None,
+        headers: Optional[Mapping[str, str]] = None,
+        proxy: Optional[str] = None,
+        max_retries: int = 2,
+        retry_backoff: float = 0.25,
+        max_response_bytes: int = _DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._handle: Optional[int] = None
+        self._inflight = 0
+        self._closed = False
+        lib = _lib.lib
+        # kept on the instance so close() and __del__ work during interpreter shutdown
+        self._lib = lib
+        self._free = lib.milvus_client_free
+        self.url: str = url if isinstance(url, str) else str(url)
+
+        handle = lib.milvus_client_new(_lib.encode(url, "url"))
+        try:
+            self._configure(
+                lib, handle, api_key, db_name, timeout, connect_timeout, verify, cert,
+                headers, proxy, max_retries, retry_backoff, max_response_bytes,
+            )
+        except BaseException:
+            lib.milvus_client_free(handle)
+            raise
+        self._handle = handle
+
+    # ------------------------------------------------------------------ settings
+    @staticmethod
+    def _configure(
+        lib: ctypes.CDLL,
+        h: int,
+        api_key: str,
+        db_name: str,
+        timeout: Timeout,
+        connect_timeout: Optional[float],
+        verify: Verify,
+        cert: Cert,
+        headers: Optional[Mapping[str, str]],
+        proxy: Optional[str],
+        max_retries: int,
+        retry_backoff: float,
+        max_response_bytes: int,
+    ) -> None:
+        enc = _lib.encode
+        if api_key:
+            lib.milvus_client_set_api_key(h, enc(api_key, "api_key"))
+        if db_name:
+            lib.milvus_client_set_database(h, enc(db_name, "db_name"))
+
+        total_ms, pair_connect_ms = _split_timeout(timeout)
+        lib.milvus_client_set_timeout_ms(h, total_ms)
+        if pair_connect_ms is not None:
+            lib.milvus_client_set_connect_timeout_ms(h, pair_connect_ms)
+        elif connect_timeout is not None:
+            lib.milvus_client_set_connect_timeout_ms(h, _seconds_to_ms(connect_timeout, "connect_timeout"))
+
+        if verify is None or verify is True:
+            pass  # the library's default: verify with the system store
+        elif verify is False:
+            lib.milvus_client_set_tls(h, 0, None)
+        elif isinstance(verify, (str, os.PathLike)):
+            lib.milvus_client_set_tls(h, 1, enc(verify, "verify"))  # type: ignore[arg-type]
+        else:
+            raise InvalidArgumentError(f"verify must be a bool or a CA file path, not {type(verify).__name__}")
+
+        if cert is not None and cert != "":
+            if isinstance(cert, (tuple, list)):
+                if len(cert) != 2:
+                    raise InvalidArgumentError("cert must be a path or a (cert, key) pair")
+                lib.milvus_client_set_client_cert(h, enc(cert[0], "cert"), enc(cert[1], "cert key"))
+            elif isinstance(cert, (str, os.PathLike)):
+                lib.milvus_client_set_client_cert(h, enc(cert, "cert"), None)  # type: ignore[arg-type]
+            else:
+                raise InvalidArgumentError(f"cert must be a path or a (cert, key) pair, not {type(cert).__name__}")
+
+        if headers:
+            if not isinstance(headers, Mapping):
+                raise InvalidArgumentError("headers must be a mapping of str to str")
+            for name, value in headers.items():
+                if isinstance(value, bytes):
+                    value = value.decode("latin-1")
+                lib.milvus_client_set_header(h, enc(name, "header name"), enc(value, f"header {name!r}"))
+
+        if proxy is not None:
+            lib.milvus_client_set_proxy(h, enc(proxy, "proxy"))
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+            raise InvalidArgumentError("max_retries must be an int from 0 to 10")
+        if not 0 <= max_retries <= 10:
+            raise InvalidArgumentError(f"max_retries must be from 0 to 10, got {max_retries}")
+        lib.milvus_client_set_max_retries(h, max_retries)
+        lib.milvus_client_set_retry_backoff_ms(h, _seconds_to_ms(retry_backoff, "retry_backoff", allow_zero=True))
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise InvalidArgumentError("max_response_bytes must be an int")
+        if not 1 <= max_response_bytes <= 2**40:
+            raise InvalidArgumentError(f"max_response_bytes must be from 1 to 2**40, got {max_response_bytes}")
+        lib.milvus_client_set_max_response_bytes(h, max_response_bytes)
+
+    # ------------------------------------------------------------------ lifetime
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
+    @contextmanager
+    def _use(self) -> Iterator[int]:
+        """Hold the C handle for one call; the handle outlives a concurrent close()."""
+        with self._lock:
+            if self._closed or self._handle is None:
+                raise _ClientClosed("milvus_import.Client is closed")
+            self._inflight += 1
+            handle = self._handle
+        try:
+            yield handle
+        finally:
+            to_free = None
+            with self._lock:
+                self._inflight -= 1
+                if self._closed and self._inflight == 0 and self._handle is not None:
+                    to_free, self._handle = self._handle, None
+            if to_free is not None:
+                self._free(to_free)
+
+    def close(self) -> None:
+        """Close the client's connections and free it. Idempotent; never raises.
+
+        Calls already running on other threads finish normally; the handle is freed
+        when the last of them returns. Later calls raise :class:`InvalidArgumentError`.
+        """
+        lock = getattr(self, "_lock", None)
+        if lock is None:  # __init__ failed early
+            return
+        with lock:
+            if self._closed:
+                return
+            self._closed = True
+            to_free = None
+            if self._inflight == 0 and self._handle is not None:
+                to_free, self._handle = self._handle, None
+        if to_free is not None:
+            self._free(to_free)
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing sensible left to do
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<milvus_import.Client {_masked_url(self.url)!r} {state}>"
+
+    # ------------------------------------------------------------------ calls
+    def _call(self, function: str, body: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+        request = _dumps(body)
+        fn = getattr(self._lib, function)
+        with self._use() as handle:
+            raw = fn(handle, request)
+        return _loads(raw)
+
+    def list_import_jobs(
+        self,
+        collection_name: str = "",
+        db_name: str = "",
+        cluster_id: str = "",
+        project_id: str = "",
+        region_id: str = "",
+        page_size: int = 10,
+        current_page: int = 1,
+    ) -> Dict[str, Any]:
+        """List import jobs: one page on Zilliz Cloud, every job on open-source Milvus.
+
+        Endpoint: ``POST {url}/v2/vectordb/jobs/import/list``.
+
+        Args:
+            collection_name: only this collection's jobs; ``""`` for all collections.
+            db_name: the database; ``""`` uses the client's ``db_name``.
+            cluster_id, project_id, region_id: Zilliz Cloud ids (``""`` = not sent).
+            page_size: records per page (Zilliz Cloud; open-source Milvus ignores it).
+            current_page: the 1-based page (Zilliz Cloud).
+
+        Returns:
+            The envelope, e.g. ``{"code": 0, "data": {"records": [{"jobId": "4487...",
+            "collectionName": "quick_setup", "state": "Importing", "progress": 50}]}}``.
+            ``jobId`` is a str. Nothing to free.
+
+        Raises:
+            InvalidArgumentError, TransportError, ImportTimeoutError, TLSError, HTTPError
+            (e.g. 404 from a Milvus older than 2.4), AuthenticationError, ServerError,
+            MalformedResponseError, ResponseTooLargeError, NoMemoryError.
+
+        Thread-safe.
+        """
+        body = _compact(
+            collectionName=collection_name, dbName=db_name, clusterId=cluster_id,
+            projectId=project_id, regionId=region_id,
+        )
+        body["pageSize"] = page_size
+        body["currentPage"] = current_page
+        return self._call("milvus_client_list_import_jobs", body)
+
+    def list_all_import_jobs(
+        self,
+        collection_name: str = "",
+        db_name: str = "",
+        cluster_id: str = "",
+        project_id: str = "",
+        region_id: str = "",
+        page_size: int = 100,
+    ) -> Dict[str, Any]:
+        """Every import job, all pages merged: ``{"code": 0, "data": {"records": [...],
+        "count": N}}``.
+
+        Endpoint: ``POST {url}/v2/vectordb/jobs/import/list``, once per page: walks
+        ``currentPage`` from 1 until ``count`` records are in, an empty page, a page equal
+        to the previous one, or 10000 pages. A server without paging costs one call.
+
+        Args:
+            collection_name, db_name, cluster_id, project_id, region_id: as in
+                :meth:`list_import_jobs`.
+            page_size: records asked per page.
+
+        Returns:
+            The merged envelope as a dict. Nothing to free.
+
+        Raises:
+            the exceptions of :meth:`list_import_jobs`.
+
+        Thread-safe.
+        """
+        body = _compact(
+            collectionName=collection_name, dbName=db_name, clusterId=cluster_id,
+            projectId=project_id, regionId=region_id,
+        )
+        body["pageSize"] = page_size
+        return self._call("milvus_client_list_all_import_jobs", body)
+
+    def get_import_progress(
+        self,
+        job_id: str,
+        cluster_id: str = "",
+        project_id: str = "",
+        region_id: str = "",
+        db_name: str = "",
+    ) -> Dict[str, Any]:
+        """Describe one import job: state, progress (0-100), rows, per-file details.
+
+        Endpoint: ``POST {url}/v2/vectordb/jobs/import/describe`` (a server that answers
+        it with 404 is asked at ``.../get_progress``, and the path is remembered).
+
+        Args:
+            job_id: the job's id, a str (e.g. ``"448761313698322011"``); not empty.
+            cluster_id, project_id, region_id: Zilliz Cloud ids (``""`` = not sent).
+            db_name: the database (sent as the ``DB-Name`` header, which is where the server
+                reads it); ``""`` uses the client's ``db_name``.
+
+        Returns:
+            The envelope; ``data["state"]`` is an open str (``Pending``, ``Importing``,
+            ``Completed``, ``Failed``, ``Uncommitted``, ...). A Failed job is returned, not
+            raised. Nothing to free.
+
+        Raises:
+            JobNotFoundError (the server no longer knows the job, code 2100), and the
+            exceptions of :meth:`list_import_jobs`.
+
+        Thread-safe.
+        """
+        body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
+        body.setdefault("jobId", job_id)
+        return self._call("milvus_client_get_import_progress", body)
+
+    def bulk_import(
+        self,
+        collection_name: str,
+        db_name: str = "",
+        files: Optional[Sequence[Sequence[str]]] = None,
+        object_url: str = "",
+        object_urls: Optional[Sequence[Sequence[str]]] = None,
+        cluster_id: str = "",
+        project_id: str = "",
+        region_id: str = "",
+        access_key: str = "",
+        secret_key: str = "",
+        token: str = "",
+        volume_name: str = "",
+        data_paths: Optional[Sequence[Sequence[str]]] = None,
+        partition_name: str = "",
+        options: Optional[Mapping[str, str]] = None,
+    ) -> Dict[str, Any]:
+        """Create an import job.
+
+        Endpoint: ``POST {url}/v2/vectordb/jobs/import/create``. Never retried unless the
+        client has an ``Idempotency-Key`` header.
+
+        Args:
+            collection_name: the target collection; not empty.
+            db_name: the database; ``""`` uses the client's ``db_name``.
+            files: file groups, a list of lists of str (one inner list per JSON/Parquet
+                file or per set of NumPy files); required on open-source Milvus.
+            object_url, object_urls, access_key, secret_key, token, volume_name,
+                data_paths: Zilliz Cloud sources and object-store credentials (the keys
+                never appear in error messages).
+            cluster_id, project_id, region_id: Zilliz Cloud ids.
+            partition_name: the target partition.
+            options: str-valued options, e.g. ``{"auto_commit": "false"}`` for a two-phase
+                import (Milvus 3.x); a non-str value is an InvalidArgumentError.
+            ``""``/None arguments are not sent.
+
+        Returns:
+            The envelope, ``{"code": 0, "data": {"jobId": "..."}}``. Nothing to free.
+
+        Raises:
+            the exceptions of :meth:`list_import_jobs`.
+
+        Thread-safe.
+        """
+        body = _compact(
+            collectionName=collection_name, dbName=db_name, partitionName=partition_name,
+            files=files, objectUrl=object_url, objectUrls=object_urls, clusterId=cluster_id,
+            projectId=project_id, regionId=region_id, accessKey=access_key,
+            secretKey=secret_key, token=token, volumeName=volume_name, dataPaths=data_paths,
+            options=options,
+        )
+        body.setdefault("collectionName", collection_name)
+        return self._call("milvus_client_bulk_import", body)
+
+    def commit_import(
+        self, job_id: str, cluster_id: str = "", project_id: str = "", region_id: str = "", db_name: str = ""
+    ) -> Dict[str, Any]:
+        """Commit a two-phase import job waiting in ``Uncommitted`` (Milvus 3.x).
+
+        Endpoint: ``POST {url}/v2/vectordb/jobs/import/commit``.
+
+        Args: as :meth:`get_import_progress`.
+        Returns: the envelope, ``{"code": 0, "data": {}}``. Nothing to free.
+        Raises: the exceptions of :meth:`get_import_progress`.
+        Thread-safe.
+        """
+        body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
+        body.setdefault("jobId", job_id)
+        return self._call("milvus_client_commit_import", body)
+
+    def abort_import(
+        self, job_id: str, cluster_id: str = "", project_id: str = "", region_id: str = "", db_name: str = ""
+    ) -> Dict[str, Any]:
+        """Abort a two-phase import job (it ends ``Failed``; Milvus 3.x).
+
+        Endpoint: ``POST {url}/v2/vectordb/jobs/import/abort``.
+
+        Args: as :meth:`get_import_progress`.
+        Returns: the envelope, ``{"code": 0, "data": {}}``. Nothing to free.
+        Raises: the exceptions of :meth:`get_import_progress`.
+        Thread-safe.
+        """
+        body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
+        body.setdefault("jobId", job_id)
+        return self._call("milvus_client_abort_import", body)
+
+    def wait_import_job(
+        self,
+        job_id: str,
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        on_progress: Optional[ProgressCallback] = None,
+        cluster_id: str = "",
+        project_id: str = "",
+        region_id: str = "",
+        db_name: str = "",
+    ) -> Dict[str, Any]:
+        """Describe a job every ``poll_interval`` seconds until it is ``Completed``,
+        ``Failed`` or ``Uncommitted`` (a two-phase job waiting for commit).
+
+        Endpoint: ``POST {url}/v2/vectordb/jobs/import/describe``, repeatedly (through
+        ``milvus_client_wait_import_job_with_request``).
+
+        Args:
+            job_id: the job's id (str, not empty).
+            timeout: the longest wait in seconds (> 0).
+            poll_interval: the pause between describes in seconds (> 0; clamped to
+                ``timeout``).
+            on_progress: None, or ``callback(envelope: dict) -> bool | None`` run on this
+                thread after every describe. Return a true value to stop waiting
+                (:class:`CancelledError`); None/False goes on. An exception raised inside
+                it stops the wait and is re-raised here, unchanged, once the library
+                has returned.
+            cluster_id, project_id, region_id: Zilliz Cloud ids; db_name as in
+                :meth:`get_import_progress`.
+
+        Returns:
+            The last describe envelope as a dict: check ``data["state"]`` (a Failed job is
+            returned, not raised). Nothing to free.
+
+        Raises:
+            ImportTimeoutError (``timeout`` passed first, or an HTTP timeout),
+            CancelledError (``on_progress`` returned a true value), any exception that
+            ``on_progress`` raised, and the exceptions of :meth:`get_import_progress`.
+
+        Thread-safe: any number of threads may wait on one client at once.
+        """
+        timeout_ms = _seconds_to_ms(timeout, "timeout")
+        poll_ms = min(_seconds_to_ms(poll_interval, "poll_interval"), timeout_ms)
+        body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
+        body.setdefault("jobId", job_id)
+        request = _dumps(body)
+
+        raised: List[BaseException] = []
+        callback: Any = None
+        if on_progress is not None:
+            if not callable(on_progress):
+                raise InvalidArgumentError("on_progress must be callable or None")
+
+            def trampoline(describe_json: Optional[bytes], _user_data: Optional[int]) -> int:
+                try:
+                    envelope = json.loads(describe_json) if describe_json else {}
+                    return 1 if on_progress(envelope) else 0
+                except BaseException as err:  # includes KeyboardInterrupt: re-raised below
+                    raised.append(err)
+                    return 1
+
+            callback = _lib.PROGRESS_FN(trampoline)  # referenced until the call returns
+
+        fn = self._lib.milvus_client_wait_import_job_with_request
+        pointer = ctypes.cast(callback, ctypes.c_void_p) if callback is not None else None
+        try:
+            with self._use() as handle:
+                raw = fn(handle, request, timeout_ms, poll_ms, pointer, None)
+        except MilvusImportError:
+            if raised:  # the callback's own exception wins over CancelledError
+                raise raised[0] from None
+            raise
+        finally:
+            del pointer  # the CFUNCTYPE object stays alive until here
+            callback = None
+        if raised:  # the library ignored the stop request: still surface the error
+            raise raised[0]
+        return _loads(raw)

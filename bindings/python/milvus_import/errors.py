@@ -1,0 +1,241 @@
+"""Exceptions raised by :mod:`milvus_import`.
+
+Every failure of the library surfaces as an exception; nothing returns an error as a
+value. All of them derive from :class:`MilvusImportError`, which carries the details the
+C library leaves in the calling thread's last error:
+
+``kind``
+    a short string naming the class of failure (``"server"``, ``"auth"``, ...), one per
+    ``milvus_status`` value of the C ABI.
+``status``
+    the numeric :class:`Status` (the C ``milvus_status``).
+``http_status``
+    the HTTP status of the response behind the error (e.g. ``200`` for a server error
+    carried inside a 200, ``401``, ``404``); ``0`` when no HTTP response arrived.
+``server_code``
+    the ``code`` of the server's JSON envelope (e.g. ``100`` collection not found, ``1800``
+    not authenticated, ``2100`` job not found); ``0`` when there was none.
+``message``
+    a one-line description; it never contains the API token, a URL password or
+    object-store keys (the library replaces them with ``***``).
+
+One subclass exists per kind. Some also derive from the matching built-in exception so
+that generic handlers work: :class:`InvalidArgumentError` is a :class:`ValueError`,
+:class:`TransportError` a :class:`ConnectionError`, :class:`ImportTimeoutError` a
+:class:`TimeoutError` and :class:`NoMemoryError` a :class:`MemoryError`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import enum
+from typing import Any, Dict, Tuple, Type, Union
+
+__all__ = [
+    "Status",
+    "MilvusImportError",
+    "InvalidArgumentError",
+    "TransportError",
+    "ImportTimeoutError",
+    "TLSError",
+    "HTTPError",
+    "AuthenticationError",
+    "ServerError",
+    "MalformedResponseError",
+    "ResponseTooLargeError",
+    "JobNotFoundError",
+    "NoMemoryError",
+    "CancelledError",
+    "error_from_status",
+]
+
+
+class Status(enum.IntEnum):
+    """The C ABI's ``milvus_status`` values (append only; numbers never change)."""
+
+    OK = 0
+    INVALID_ARGUMENT = 1
+    TRANSPORT = 2
+    TIMEOUT = 3
+    TLS = 4
+    HTTP = 5
+    AUTH = 6
+    SERVER = 7
+    MALFORMED_RESPONSE = 8
+    TOO_LARGE = 9
+    JOB_NOT_FOUND = 10
+    NO_MEMORY = 11
+    CANCELLED = 12
+
+
+def _rebuild(cls: "Type[MilvusImportError]", message: str, status: int, http_status: int, server_code: int) -> "MilvusImportError":
+    return cls(message, status=status, http_status=http_status, server_code=server_code)
+
+
+class MilvusImportError(Exception):
+    """Base class of every error raised by :mod:`milvus_import`.
+
+    Args:
+        message: the human-readable description (secrets already removed).
+        status: the numeric :class:`Status`; defaults to the subclass's own status.
+        http_status: the HTTP status behind the error, ``0`` when no response arrived.
+        server_code: the server envelope's ``code``, ``0`` when there was none.
+
+    Attributes:
+        kind (str): one of ``"invalid_argument"``, ``"transport"``, ``"timeout"``,
+            ``"tls"``, ``"http"``, ``"auth"``, ``"server"``, ``"malformed_response"``,
+            ``"too_large"``, ``"job_not_found"``, ``"no_memory"``, ``"cancelled"``
+            (``"unknown"`` for a status this version of the binding does not know).
+        status (Status | int), http_status (int), server_code (int), message (str).
+    """
+
+    kind: str = "unknown"
+    _default_status: int = -1
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: Union[int, None] = None,
+        http_status: int = 0,
+        server_code: int = 0,
+    ) -> None:
+        super().__init__(message)
+        if status is None:
+            status = self._default_status
+        try:
+            status = Status(status)
+        except ValueError:
+            pass
+        self.message: str = message
+        self.status: Union[Status, int] = status
+        self.http_status: int = int(http_status)
+        self.server_code: int = int(server_code)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(kind={self.kind!r}, http_status={self.http_status}, "
+            f"server_code={self.server_code}, message={self.message!r})"
+        )
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, int(self.status), self.http_status, self.server_code))
+
+
+class InvalidArgumentError(MilvusImportError, ValueError):
+    """Bad input from the caller (URL, name, JSON, setting); nothing was sent."""
+
+    kind = "invalid_argument"
+    _default_status = Status.INVALID_ARGUMENT
+
+
+class TransportError(MilvusImportError, ConnectionError):
+    """DNS failure, connection refused or reset, truncated body, proxy failure."""
+
+    kind = "transport"
+    _default_status = Status.TRANSPORT
+
+
+class ImportTimeoutError(MilvusImportError, builtins.TimeoutError):
+    """The timeout ran out, or the server answered HTTP 408 (or a wait timed out)."""
+
+    kind = "timeout"
+    _default_status = Status.TIMEOUT
+
+
+class TLSError(MilvusImportError):
+    """The TLS handshake or certificate verification failed."""
+
+    kind = "tls"
+    _default_status = Status.TLS
+
+
+class HTTPError(MilvusImportError):
+    """A non-2xx HTTP status other than 401/403/408 (3xx redirects are not followed)."""
+
+    kind = "http"
+    _default_status = Status.HTTP
+
+
+class AuthenticationError(MilvusImportError):
+    """HTTP 401/403, or Zilliz Cloud's bad-API-key code."""
+
+    kind = "auth"
+    _default_status = Status.AUTH
+
+
+class ServerError(MilvusImportError):
+    """A Milvus envelope with a non-zero ``code`` (kept in :attr:`server_code`)."""
+
+    kind = "server"
+    _default_status = Status.SERVER
+
+
+class MalformedResponseError(MilvusImportError):
+    """A 2xx response whose body is not a Milvus JSON envelope."""
+
+    kind = "malformed_response"
+    _default_status = Status.MALFORMED_RESPONSE
+
+
+class ResponseTooLargeError(MilvusImportError):
+    """The response body passed the client's ``max_response_bytes``."""
+
+    kind = "too_large"
+    _default_status = Status.TOO_LARGE
+
+
+class JobNotFoundError(MilvusImportError):
+    """The server no longer knows the job (code 2100, "import job does not exist")."""
+
+    kind = "job_not_found"
+    _default_status = Status.JOB_NOT_FOUND
+
+
+class NoMemoryError(MilvusImportError, MemoryError):
+    """An allocation inside the library failed."""
+
+    kind = "no_memory"
+    _default_status = Status.NO_MEMORY
+
+
+class CancelledError(MilvusImportError):
+    """A wait was stopped because the ``on_progress`` callback returned a true value."""
+
+    kind = "cancelled"
+    _default_status = Status.CANCELLED
+
+
+_BY_STATUS: Dict[int, Type[MilvusImportError]] = {
+    cls._default_status: cls
+    for cls in (
+        InvalidArgumentError,
+        TransportError,
+        ImportTimeoutError,
+        TLSError,
+        HTTPError,
+        AuthenticationError,
+        ServerError,
+        MalformedResponseError,
+        ResponseTooLargeError,
+        JobNotFoundError,
+        NoMemoryError,
+        CancelledError,
+    )
+}
+
+#: kind string -> exception class, for callers that dispatch on ``kind``.
+CLASS_BY_KIND: Dict[str, Type[MilvusImportError]] = {cls.kind: cls for cls in _BY_STATUS.values()}
+
+
+def error_from_status(status: int, message: str, http_status: int = 0, server_code: int = 0) -> MilvusImportError:
+    """Build the exception matching a ``milvus_status`` number.
+
+    An unknown number (a newer library) gives a plain :class:`MilvusImportError` whose
+    ``kind`` is ``"unknown"`` and whose ``status`` is the raw int.
+    """
+    cls = _BY_STATUS.get(int(status), MilvusImportError)
+    return cls(message, status=int(status), http_status=http_status, server_code=server_code)

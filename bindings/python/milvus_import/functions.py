@@ -1,0 +1,303 @@
+"""Drop-ins for pymilvus's ``pymilvus.bulk_writer`` REST helpers.
+
+Same names, keyword names, order and defaults as pymilvus 3.0.2's ``list_import_jobs``,
+``get_import_progress`` and ``bulk_import`` (plus ``commit_import``/``abort_import`` with
+``get_import_progress``'s keywords), and the same request bodies, with these differences:
+
+* they return the parsed envelope as a ``dict`` (pymilvus returns a ``requests.Response``);
+* failures raise :class:`~milvus_import.errors.MilvusImportError` subclasses that keep
+  the kind, HTTP status, server code and message (pymilvus raises ``MilvusException``);
+* connections are reused: each distinct (url, api_key, db_name, verify, cert, headers,
+  timeout) gets one cached :class:`~milvus_import.client.Client` (an LRU of 16 clients);
+* ``headers``, ``timeout`` (and ``partition_name``/``options`` for ``bulk_import``) are
+  named parameters rather than ``**kwargs``; any other keyword is a ``TypeError``;
+* ``None``-valued lists (``files``, ``object_urls``, ``data_paths``) are left out of the
+  body instead of being sent as JSON ``null`` (the server reads both the same way);
+* ``Authorization`` is sent only when ``api_key`` is set; no browser User-Agent or
+  misspelt ``Accept-Encodin`` headers; the URL is normalised (no ``//`` after a
+  trailing slash).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from collections import OrderedDict
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from .client import Cert, Client, Timeout, Verify, _ClientClosed
+
+__all__ = [
+    "list_import_jobs",
+    "get_import_progress",
+    "bulk_import",
+    "commit_import",
+    "abort_import",
+    "clear_client_cache",
+    "CLIENT_CACHE_SIZE",
+]
+
+#: How many cached clients (one per url and settings) the module-level functions keep.
+CLIENT_CACHE_SIZE = 16
+
+_cache: "OrderedDict[Tuple[Any, ...], Client]" = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _key(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
+         headers: Optional[Mapping[str, str]], timeout: Timeout) -> Tuple[Any, ...]:
+    frozen_headers = tuple(sorted(((str(k), str(v)) for k, v in headers.items()), key=lambda kv: kv[0].lower())) if headers else ()
+    return (url, api_key, db_name, type(verify).__name__, _freeze(verify), _freeze(cert), frozen_headers, _freeze(timeout))
+
+
+def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
+                headers: Optional[Mapping[str, str]], timeout: Timeout) -> Client:
+    key = _key(url, api_key, db_name, verify, cert, headers, timeout)
+    with _cache_lock:
+        client = _cache.get(key)
+        if client is not None and not client.closed:
+            _cache.move_to_end(key)
+            return client
+    if isinstance(timeout, (tuple, list)):
+        connect: Optional[float] = None  # taken from the pair
+    else:
+        connect = timeout  # requests semantics: the same limit for connecting
+    created = Client(url, api_key=api_key, db_name=db_name, timeout=timeout, connect_timeout=connect,
+                     verify=verify, cert=cert, headers=headers)
+    evicted: List[Client] = []
+    with _cache_lock:
+        existing = _cache.get(key)
+        if existing is not None and not existing.closed:  # another thread won the race
+            evicted.append(created)
+            created = existing
+            _cache.move_to_end(key)
+        else:
+            _cache[key] = created
+            while len(_cache) > CLIENT_CACHE_SIZE:
+                evicted.append(_cache.popitem(last=False)[1])
+    for old in evicted:
+        old.close()  # deferred by the client itself while another thread still uses it
+    return created
+
+
+def _call(method: str, body: Dict[str, Any], url: str, api_key: str, db_name: str, verify: Verify,
+          cert: Cert, headers: Optional[Mapping[str, str]], timeout: Timeout) -> Dict[str, Any]:
+    for _attempt in range(8):
+        client = _client_for(url, api_key, db_name, verify, cert, headers, timeout)
+        try:
+            return client._call(method, body)
+        except _ClientClosed:
+            continue  # evicted and closed between lookup and use: look it up again
+    raise RuntimeError("milvus_import: client cache kept closing clients")  # pragma: no cover
+
+
+def clear_client_cache() -> None:
+    """Close every cached client of the module-level functions (runs at exit too).
+
+    Thread-safe; calls under way finish first.
+    """
+    with _cache_lock:
+        clients = list(_cache.values())
+        _cache.clear()
+    for client in clients:
+        client.close()
+
+
+atexit.register(clear_client_cache)
+
+_COMMON_DOC = """
+    Args (shared): url is the server's base URL (``http``/``https``, optional path prefix);
+    api_key is sent as ``Authorization: Bearer`` (an API key, or ``"user:password"``), none
+    when ``""``; verify is True, False or a CA file path; cert a client certificate path or
+    ``(cert, key)``; headers extra request headers (``Content-Type`` excluded); timeout the
+    per-attempt limit in seconds (float, used for connecting too), or ``(connect, read)``.
+
+    Returns the parsed JSON envelope as a dict; nothing to free. Thread-safe; connections
+    are reused through a cached client per (url, settings).
+
+    Raises InvalidArgumentError (bad URL, scheme, query string, types: nothing is sent),
+    TransportError, ImportTimeoutError, TLSError, HTTPError (404 from a Milvus older than
+    2.4, 3xx, 5xx), AuthenticationError (401/403), ServerError (non-zero ``code``),
+    MalformedResponseError, ResponseTooLargeError, NoMemoryError.
+"""
+
+
+def list_import_jobs(
+    url: str,
+    collection_name: str = "",
+    db_name: str = "",
+    cluster_id: str = "",
+    project_id: str = "",
+    region_id: str = "",
+    api_key: str = "",
+    page_size: int = 10,
+    current_page: int = 1,
+    verify: Verify = True,
+    cert: Cert = None,
+    headers: Optional[Mapping[str, str]] = None,
+    timeout: Timeout = 20,
+) -> Dict[str, Any]:
+    """List import jobs (pymilvus-compatible). ``POST {url}/v2/vectordb/jobs/import/list``.
+
+    Body, as pymilvus sends it: ``collectionName``, ``dbName``, ``clusterId``,
+    ``projectId``, ``regionId``, ``pageSize``, ``currentPage`` (empty strings included;
+    open-source Milvus ignores the cloud fields and paging and returns every job).
+    ``db_name`` also goes out as the ``DB-Name`` header when not empty.
+
+    Returns ``{"code": 0, "data": {"records": [...]}}`` as a dict.
+    """
+    body = {
+        "collectionName": collection_name,
+        "dbName": db_name,
+        "clusterId": cluster_id,
+        "projectId": project_id,
+        "regionId": region_id,
+        "pageSize": page_size,
+        "currentPage": current_page,
+    }
+    return _call("milvus_client_list_import_jobs", body, url, api_key, db_name, verify, cert, headers, timeout)
+
+
+def _job_body(job_id: str, cluster_id: str, project_id: str, region_id: str) -> Dict[str, Any]:
+    return {"jobId": job_id, "clusterId": cluster_id, "projectId": project_id, "regionId": region_id}
+
+
+def get_import_progress(
+    url: str,
+    job_id: str,
+    cluster_id: str = "",
+    project_id: str = "",
+    region_id: str = "",
+    api_key: str = "",
+    db_name: str = "",
+    verify: Verify = True,
+    cert: Cert = None,
+    headers: Optional[Mapping[str, str]] = None,
+    timeout: Timeout = 20,
+) -> Dict[str, Any]:
+    """Describe one import job (pymilvus-compatible).
+    ``POST {url}/v2/vectordb/jobs/import/describe`` (falls back to ``.../get_progress``
+    on a 404).
+
+    Body, as pymilvus sends it: ``jobId`` (a str), ``clusterId``, ``projectId``,
+    ``regionId``; ``db_name`` goes only in the ``DB-Name`` header, where the server reads it.
+
+    Returns the envelope with ``data.state``, ``data.progress``, ``data.details``...;
+    also raises JobNotFoundError when the job is gone (code 2100).
+    """
+    return _call("milvus_client_get_import_progress", _job_body(job_id, cluster_id, project_id, region_id),
+                 url, api_key, db_name, verify, cert, headers, timeout)
+
+
+def commit_import(
+    url: str,
+    job_id: str,
+    cluster_id: str = "",
+    project_id: str = "",
+    region_id: str = "",
+    api_key: str = "",
+    db_name: str = "",
+    verify: Verify = True,
+    cert: Cert = None,
+    headers: Optional[Mapping[str, str]] = None,
+    timeout: Timeout = 20,
+) -> Dict[str, Any]:
+    """Commit a two-phase import job (Milvus 3.x). ``POST {url}/v2/vectordb/jobs/import/commit``.
+
+    Same keywords and body as :func:`get_import_progress`. Returns ``{"code": 0, "data": {}}``;
+    also raises JobNotFoundError.
+    """
+    return _call("milvus_client_commit_import", _job_body(job_id, cluster_id, project_id, region_id),
+                 url, api_key, db_name, verify, cert, headers, timeout)
+
+
+def abort_import(
+    url: str,
+    job_id: str,
+    cluster_id: str = "",
+    project_id: str = "",
+    region_id: str = "",
+    api_key: str = "",
+    db_name: str = "",
+    verify: Verify = True,
+    cert: Cert = None,
+    headers: Optional[Mapping[str, str]] = None,
+    timeout: Timeout = 20,
+) -> Dict[str, Any]:
+    """Abort a two-phase import job (Milvus 3.x). ``POST {url}/v2/vectordb/jobs/import/abort``.
+
+    Same keywords and body as :func:`get_import_progress`. Returns ``{"code": 0, "data": {}}``;
+    also raises JobNotFoundError.
+    """
+    return _call("milvus_client_abort_import", _job_body(job_id, cluster_id, project_id, region_id),
+                 url, api_key, db_name, verify, cert, headers, timeout)
+
+
+def bulk_import(
+    url: str,
+    collection_name: str,
+    db_name: str = "",
+    files: Optional[List[List[str]]] = None,
+    object_url: str = "",
+    object_urls: Optional[List[List[str]]] = None,
+    cluster_id: str = "",
+    project_id: str = "",
+    region_id: str = "",
+    api_key: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+    token: str = "",
+    volume_name: str = "",
+    data_paths: Optional[List[List[str]]] = None,
+    verify: Verify = True,
+    cert: Cert = None,
+    headers: Optional[Mapping[str, str]] = None,
+    timeout: Timeout = 20,
+    partition_name: str = "",
+    options: Optional[Dict[str, str]] = None,
+) -> Dict[str, Any]:
+    """Create an import job (pymilvus-compatible). ``POST {url}/v2/vectordb/jobs/import/create``.
+
+    Body, as pymilvus sends it: ``collectionName``, ``dbName``, ``partitionName``,
+    ``files``, ``objectUrl``, ``objectUrls``, ``clusterId``, ``projectId``, ``regionId``,
+    ``accessKey``, ``secretKey``, ``token``, ``volumeName``, ``dataPaths``, ``options``
+    (``{}`` when None), empty strings included; ``files``/``objectUrls``/``dataPaths`` left
+    out when None. ``options`` values must be strings (``{"auto_commit": "false"}``).
+    Never retried unless ``headers`` carries an ``Idempotency-Key``. Object-store keys
+    never appear in error messages.
+
+    Returns ``{"code": 0, "data": {"jobId": "..."}}`` as a dict.
+    """
+    body: Dict[str, Any] = {
+        "collectionName": collection_name,
+        "dbName": db_name,
+        "partitionName": partition_name,
+        "files": files,
+        "objectUrl": object_url,
+        "objectUrls": object_urls,
+        "clusterId": cluster_id,
+        "projectId": project_id,
+        "regionId": region_id,
+        "accessKey": access_key,
+        "secretKey": secret_key,
+        "token": token,
+        "volumeName": volume_name,
+        "dataPaths": data_paths,
+        "options": {} if options is None else options,
+    }
+    body = {k: v for k, v in body.items() if v is not None}
+    return _call("milvus_client_bulk_import", body, url, api_key, db_name, verify, cert, headers, timeout)
+
+
+for _fn in (list_import_jobs, get_import_progress, commit_import, abort_import, bulk_import):
+    _fn.__doc__ = (_fn.__doc__ or "") + _COMMON_DOC
+del _fn
