@@ -95,12 +95,9 @@ def _loads(raw: bytes) -> Dict[str, Any]:
 def _compact(**fields: Any) -> Dict[str, Any]:
     """Keyword fields as a request body, leaving out None and "" (so defaults apply).
 
-    ``dbName`` also travels as the ``DB-Name`` header, so control characters (CR/LF:
-    header injection) are refused here, before the request reaches the library.
+    The library checks the body (types, ``dbName`` without control characters, as it
+    travels as the ``DB-Name`` header) before any I/O.
     """
-    db_name = fields.get("dbName")
-    if isinstance(db_name, str) and any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in db_name):
-        raise InvalidArgumentError("db_name contains a control character")
     return {k: v for k, v in fields.items() if v is not None and v != ""}
 
 
