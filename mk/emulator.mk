@@ -19,9 +19,11 @@ $(MILVUS_VENV)/.ok: $(MILVUS_REQS)
 	@touch $@
 
 # A failed install of the real server does not stop the run: its tests then skip, loudly.
-test-conformance: venv
+# The library is compared with pymilvus through its C ABI and its Python binding (from source).
+test-conformance: lib venv
 	@$(MAKE) --no-print-directory venv-milvus || \
 	  echo "!!!!! venv-milvus: could not install milvus (see above); the real-Milvus tests will SKIP !!!!!" >&2
-	$(PYTEST) -q -rs Tests/conformance
+	MILVUS_IMPORT_LIBRARY=$(abspath $(LIBFILE)) PYTHONPATH=$(abspath bindings/python) \
+	  $(PYTEST) -q -rs Tests/conformance
 
 TEST_TARGETS += test-emulator test-conformance
