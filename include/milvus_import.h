@@ -8,7 +8,7 @@
  * Conventions (stated once, as jansson does):
  *  - Names: functions `milvus_noun_verb`, constants `MILVUS_*`, types `milvus_*`.
  *  - Strings in: NUL-terminated UTF-8, borrowed for the duration of the call only.
- *  - Strings out, two kinds, written on every function:
+ *  - Strings out, three kinds, written on every function:
  *      NEW      malloc'd by the library; the caller owns it and frees it with milvus_free().
  *      STATIC   lives as long as the library is loaded; never free it.
  *      BORROWED owned by the library; valid until the calling thread's next call into it.
@@ -19,15 +19,26 @@
  *  - Every function that can fail resets this thread's last error when it starts. The
  *    accessors milvus_last_error_*(), milvus_status_string(), milvus_version() and
  *    milvus_free() never change it.
- *  - Times are milliseconds, sizes are bytes.
+ *  - Returned text is NUL-terminated UTF-8 JSON without NUL bytes: a response with a NUL,
+ *    invalid UTF-8 or duplicate keys is MILVUS_ERR_MALFORMED_RESPONSE.
+ *  - Times are milliseconds, sizes are bytes. Requires C99 or C++11 (long long); `long`
+ *    is 64 bits on the LP64 platforms the library is built for.
+ *  - A call made from a progress callback replaces the thread's last error like any
+ *    other call; the wait that ran the callback resets it again when it returns.
  *  - No function writes to stdout/stderr, installs signal handlers, or aborts the process.
  *  - Error messages never contain the API token, a password inside a URL, or object-store
  *    keys: those are replaced by "***" if a server echoes them.
  *
  * Thread safety: every function may be called from any thread at any time. A
  * milvus_client may be shared by any number of threads, including its setters; only
- * milvus_client_free() must not race with other calls on the same client. The last error
- * is per thread.
+ * milvus_client_free() must not race with other calls on the same client (nor be called
+ * from a progress callback of that client). The last error is per thread.
+ *
+ * Processes: after fork() the child opens connections of its own; it never uses those
+ * inherited from the parent. libcurl: the library calls curl_global_init(
+ * CURL_GLOBAL_DEFAULT) on first use and never curl_global_cleanup(); a program that uses
+ * libcurl itself, with a libcurl older than 7.84, should call curl_global_init() before its
+ * first milvus_* call.
  *
  * REST endpoints used (all POST, JSON bodies, under the base URL):
  *   /v2/vectordb/jobs/import/list        list import jobs
@@ -58,10 +69,12 @@ extern "C" {
 #define MILVUS_IMPORT_AT_LEAST(x, y, z) \
   (MILVUS_IMPORT_VERSION_NUM >= (((x) << 16) | ((y) << 8) | (z)))
 
+#ifndef MILVUS_WARN_UNUSED_RESULT
 #if defined(__GNUC__) || defined(__clang__)
 #define MILVUS_WARN_UNUSED_RESULT __attribute__((warn_unused_result))
 #else
 #define MILVUS_WARN_UNUSED_RESULT
+#endif
 #endif
 
 /**
@@ -82,7 +95,7 @@ typedef enum milvus_status {
   MILVUS_ERR_TIMEOUT = 3,          /* the timeout ran out, or the server answered HTTP 408 */
   MILVUS_ERR_TLS = 4,              /* TLS handshake or certificate verification failed */
   MILVUS_ERR_HTTP = 5,             /* a non-2xx status other than 401/403/408 (incl. 3xx) */
-  MILVUS_ERR_AUTH = 6,             /* HTTP 401/403, or the cloud's bad API key code */
+  MILVUS_ERR_AUTH = 6,             /* HTTP 401/403, or server code 1800 / 21119 (cloud) */
   MILVUS_ERR_SERVER = 7,           /* a Milvus envelope with a non-zero code */
   MILVUS_ERR_MALFORMED_RESPONSE = 8, /* 2xx whose body is not a Milvus JSON envelope */
   MILVUS_ERR_TOO_LARGE = 9,        /* the response passed max_response_bytes */
@@ -163,7 +176,8 @@ void milvus_free(void *p);
  * Milvus older than 2.4 or a wrong port), MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,
  * MILVUS_ERR_MALFORMED_RESPONSE, MILVUS_ERR_TOO_LARGE, MILVUS_ERR_NO_MEMORY, and
  * MILVUS_ERR_JOB_NOT_FOUND whenever the server answers code 2100 "... does not exist".
- * Thread-safe.
+ * A transport failure is MILVUS_ERR_TRANSPORT also when the peer answers something that
+ * is not HTTP. Thread-safe.
  * ==================================================================================== */
 
 /**
@@ -214,7 +228,8 @@ typedef struct milvus_client milvus_client;
  * milvus_client_new - create a client for one server.
  * @url: the base URL: http or https, optional port and path prefix (e.g.
  *   "https://proxy.example.com/milvus"); trailing slashes are dropped; a query or fragment
- *   is refused. A `user:password@` in it is sent as HTTP Basic authentication.
+ *   is refused. A `user:password@` in it is sent as HTTP Basic authentication, unless a
+ *   token (milvus_client_set_api_key) or an "Authorization" header replaces it.
  * Returns: a NEW handle (free with milvus_client_free), or NULL with
  *   MILVUS_ERR_INVALID_ARGUMENT or MILVUS_ERR_NO_MEMORY. No I/O happens here.
  * Defaults: no token, timeout 20000 ms, connect timeout 10000 ms, TLS verification on,
@@ -233,8 +248,9 @@ void milvus_client_free(milvus_client *client);
 
 /*
  * Setters. Each returns MILVUS_OK, or MILVUS_ERR_INVALID_ARGUMENT for a NULL client or a
- * bad value (the setting is then unchanged). They are thread-safe: calls already under
- * way keep the settings they started with; later calls see the new ones.
+ * bad value, text that is not UTF-8 included (the setting is then unchanged). They are
+ * thread-safe: calls already under way (a whole wait included) keep the settings they
+ * started with; later calls see the new ones.
  */
 
 /**
@@ -252,7 +268,9 @@ int milvus_client_set_api_key(milvus_client *client, const char *token);
 int milvus_client_set_database(milvus_client *client, const char *db_name);
 
 /**
- * milvus_client_set_timeout_ms - the whole-call timeout per HTTP attempt, in milliseconds.
+ * milvus_client_set_timeout_ms - the timeout of one HTTP attempt (connect, send, receive),
+ * in milliseconds. A retried call can take up to (max_retries + 1) x timeout_ms plus the
+ * pauses between attempts.
  * @timeout_ms: > 0. Default 20000.
  */
 int milvus_client_set_timeout_ms(milvus_client *client, long timeout_ms);
@@ -268,7 +286,8 @@ int milvus_client_set_connect_timeout_ms(milvus_client *client, long timeout_ms)
  * @verify_peer: non-zero (the default) verifies the server's certificate and host name;
  *   0 turns both off (insecure: for tests only).
  * @ca_file: a PEM file of CA certificates to trust instead of the system's; NULL or ""
- *   for the system's store. Not read until the first HTTPS call.
+ *   for the system's store. Not read until the first HTTPS call; a missing or bad file is
+ *   then MILVUS_ERR_TLS.
  */
 int milvus_client_set_tls(milvus_client *client, int verify_peer, const char *ca_file);
 
@@ -282,17 +301,20 @@ int milvus_client_set_client_cert(milvus_client *client, const char *cert_file, 
 /**
  * milvus_client_set_header - add, replace or remove an extra request header (e.g.
  * "Idempotency-Key", "Request-Timeout"). Names compare without case.
- * @name: a header name (RFC 9110 token characters); not "Content-Type" (always
- *   application/json). "Authorization" here overrides the API key.
- * @value: printable text without CR/LF; NULL removes the header.
+ * @name: a header name (RFC 9110 token characters). "Content-Type", "Content-Length" and
+ *   "Host" are refused (the library sets them). "Authorization" here replaces the API key's
+ *   header, "DB-Name" the database's (also a request's "dbName").
+ * @value: UTF-8 text without control characters other than tab; "" sends the header with
+ *   an empty value; NULL removes the header.
  * Setting "Idempotency-Key" makes create calls retryable.
  */
 int milvus_client_set_header(milvus_client *client, const char *name, const char *value);
 
 /**
  * milvus_client_set_proxy - the HTTP(S) proxy.
- * @proxy_url: e.g. "http://proxy:3128"; "" means no proxy at all (environment ignored);
- *   NULL restores the default (the environment's http_proxy/https_proxy/no_proxy).
+ * @proxy_url: e.g. "http://proxy:3128"; scheme http, https, socks4, socks4a, socks5 or
+ *   socks5h (none means http); "" means no proxy at all (environment ignored); NULL
+ *   restores the default (the environment's http_proxy/https_proxy/no_proxy).
  */
 int milvus_client_set_proxy(milvus_client *client, const char *proxy_url);
 
@@ -321,11 +343,11 @@ int milvus_client_set_retry_backoff_ms(milvus_client *client, long backoff_ms);
 int milvus_client_set_max_response_bytes(milvus_client *client, long long max_bytes);
 
 /*
- * Calls. @request_json is the REST body as JSON text, a JSON object, passed through with
- * every field kept (collectionName, dbName, partitionName, clusterId, projectId, regionId,
+ * Calls. @request_json is the REST body as JSON text, a JSON object, re-serialised
+ * compactly by jansson (key order kept) with every field kept (collectionName, dbName, partitionName, clusterId, projectId, regionId,
  * pageSize, currentPage, jobId, files, options, objectUrls, accessKey, ...). Known fields
  * are type-checked before any I/O: names and ids must be strings, pageSize and
- * currentPage integers, files a list of lists of strings, options an object of string
+ * currentPage integers >= 1, every integer within 64 bits, files a list of lists of strings, options an object of string
  * values; a violation is MILVUS_ERR_INVALID_ARGUMENT. NULL means "{}" where no field is
  * required. "dbName" also goes out as the "DB-Name" header, so it must not hold control
  * characters.
@@ -348,7 +370,8 @@ char *milvus_client_list_import_jobs(milvus_client *client, const char *request_
  * {"code":0,"data":{"records":[...],"count":N}}. Walks currentPage from 1 (pageSize from
  * the request, default 100) and stops when count records are in, on an empty page, on a
  * page identical to the previous one, or after 10000 pages. A server without paging (no
- * "count" in its answer) costs one call.
+ * "count" in its answer) costs one call. The records are re-serialised by jansson (an
+ * integer beyond 64 bits in them becomes a real); the pages' other data fields are dropped.
  */
 MILVUS_WARN_UNUSED_RESULT
 char *milvus_client_list_all_import_jobs(milvus_client *client, const char *request_json);
@@ -390,7 +413,7 @@ typedef int (*milvus_progress_fn)(const char *describe_json, void *user_data);
  * milvus_client_wait_import_job - describe a job every poll_interval_ms until its state is
  * Completed, Failed or Uncommitted (a two-phase job waiting for commit).
  * @job_id: the job's id; not NULL, not "". The database comes from
- *   milvus_client_set_database (or a "DB-Name" header).
+ *   milvus_client_set_database (or a "DB-Name" header set with milvus_client_set_header).
  * @timeout_ms: the longest wait in milliseconds, > 0.
  * @poll_interval_ms: the pause between describes in milliseconds, 1 to timeout_ms.
  * @on_progress: NULL, or a callback run after every describe.
@@ -398,6 +421,9 @@ typedef int (*milvus_progress_fn)(const char *describe_json, void *user_data);
  * Returns: NEW envelope text of the last describe (check data.state: a Failed job is
  *   returned, not an error), or NULL. Errors: those of describe, plus MILVUS_ERR_TIMEOUT
  *   when timeout_ms passes first and MILVUS_ERR_CANCELLED when on_progress says stop.
+ *   No attempt, retry pause or per-attempt timeout reaches past timeout_ms. A describe
+ *   that still fails after its retries ends the wait with that error: the wait does not
+ *   poll through outages.
  * Endpoint: /v2/vectordb/jobs/import/describe, repeatedly. Thread-safe.
  */
 MILVUS_WARN_UNUSED_RESULT

@@ -39,6 +39,7 @@ private func returningText(_ body: () throws(ImportError) -> ByteBuffer) -> Unsa
             record(ImportError(MILVUS_ERR_NO_MEMORY, "out of memory"))
             return nil
         }
+        mi_error_clear()  // a progress callback may have made failing calls meanwhile
         return text
     } catch {
         record(error)

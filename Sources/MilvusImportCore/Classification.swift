@@ -18,7 +18,7 @@ public enum Classification {
             case .failure(let problem):
                 return .failure(ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
                                             "malformed response (HTTP \(status)\(describe(contentType))): "
-                                            + problem.text + snippetSuffix(body, contentType),
+                                            + problem.text + (body.isEmpty ? "" : snippetSuffix(body, contentType)),
                                             httpStatus: status))
             case .success(let envelope):
                 if envelope.code == 0 { return .success(envelope) }

@@ -111,20 +111,14 @@ public final class ImportClient: Sendable {
         }
         let body = try RequestBody.parse(request, for: .describe)
         let jobId = body.json["jobId"]?.string ?? ""
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .milliseconds(timeoutMs))
-        func remainingMs() -> Int {
-            let left = clock.now.duration(to: deadline).components
-            return Int(left.seconds) * 1000 + Int(left.attoseconds / 1_000_000_000_000_000)
-        }
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
+        func remainingMs() -> Int { ImportClient.millisecondsLeft(until: deadline) }
         var lastState = "unknown"
         var lastProgress: Int64 = 0
+        let settings = currentSettings  // one snapshot: the wait keeps the settings it started with
         while true {
-            let remaining = remainingMs()
-            if remaining <= 0 { break }
-            var settings = currentSettings
-            settings.timeoutMs = Swift.min(settings.timeoutMs, remaining)
-            let reply = try describe(body, settings: settings)
+            if remainingMs() <= 0 { break }
+            let reply = try describe(body, settings: settings, deadline: deadline)
             guard let state = reply.envelope.data?["state"]?.string else {
                 throw ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
                                   "wait for import job \(jobId): the describe answer has no data.state",
@@ -153,13 +147,16 @@ public final class ImportClient: Sendable {
     }
 
     /// Describe at `/describe`, or `/get_progress` on Milvus 2.4 releases before the rename.
-    func describe(_ body: RequestBody, settings: ClientSettings) throws(ImportError) -> Reply {
-        if usesGetProgress.load(ordering: .relaxed) { return try call(.getProgress, body, settings: settings) }
+    func describe(_ body: RequestBody, settings: ClientSettings,
+                  deadline: ContinuousClock.Instant? = nil) throws(ImportError) -> Reply {
+        if usesGetProgress.load(ordering: .relaxed) {
+            return try call(.getProgress, body, settings: settings, deadline: deadline)
+        }
         do {
-            return try call(.describe, body, settings: settings)
+            return try call(.describe, body, settings: settings, deadline: deadline)
         } catch let first where first.kind == MILVUS_ERR_HTTP && first.httpStatus == 404 && first.serverCode == 0 {
             do {
-                let reply = try call(.getProgress, body, settings: settings)
+                let reply = try call(.getProgress, body, settings: settings, deadline: deadline)
                 usesGetProgress.store(true, ordering: .relaxed)
                 return reply
             } catch let second {
@@ -170,7 +167,9 @@ public final class ImportClient: Sendable {
         }
     }
 
-    func call(_ operation: Operation, _ body: RequestBody, settings: ClientSettings) throws(ImportError) -> Reply {
+    /// One call with its retries. With a `deadline`, no attempt, pause or timeout reaches past it.
+    func call(_ operation: Operation, _ body: RequestBody, settings: ClientSettings,
+              deadline: ContinuousClock.Instant? = nil) throws(ImportError) -> Reply {
         var redaction = Redaction(base.secrets + settings.proxySecrets + body.secrets)
         redaction.add(settings.token)
         for header in settings.headers where HeaderRules.isSecret(header.name) { redaction.add(header.value) }
@@ -183,13 +182,17 @@ public final class ImportClient: Sendable {
             }
         }
         var headers = ["Content-Type: application/json"]
-        if let database { headers.append("DB-Name: " + database) }
+        // Headers set with set_header win: a "DB-Name" replaces the database's, an
+        // "Authorization" the token's. An empty value goes out empty ("Name;" in libcurl).
+        if let database, settings.header(named: "DB-Name") == nil { headers.append("DB-Name: " + database) }
         if let token = settings.token, settings.header(named: "Authorization") == nil {
             headers.append("Authorization: Bearer " + token)
         }
-        for header in settings.headers { headers.append(header.name + ": " + header.value) }
+        for header in settings.headers {
+            headers.append(header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value)
+        }
 
-        let request = HTTPRequest(url: base.url(for: operation.path), headers: headers, body: try body.encoded(),
+        var request = HTTPRequest(url: base.url(for: operation.path), headers: headers, body: try body.encoded(),
                                   timeoutMs: settings.timeoutMs, connectTimeoutMs: settings.connectTimeoutMs,
                                   tls: settings.tls, proxy: settings.proxy,
                                   maxResponseBytes: settings.maxResponseBytes)
@@ -197,6 +200,13 @@ public final class ImportClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            if let deadline {
+                let left = ImportClient.millisecondsLeft(until: deadline)
+                guard left > 0 else {
+                    throw ImportError(MILVUS_ERR_TIMEOUT, operation.title + ": the deadline passed before attempt \(attempt)")
+                }
+                request.timeoutMs = Swift.min(settings.timeoutMs, left)
+            }
             let failure: ImportError
             var retryAfter: Int?
             switch transport.send(request) {
@@ -215,8 +225,11 @@ public final class ImportClient: Sendable {
                 }
             }
             if attempt < attempts && ImportClient.isRetryable(failure) {
-                sleep(backoffMs(attempt: attempt, base: settings.retryBackoffMs, retryAfter: retryAfter))
-                continue
+                let pause = backoffMs(attempt: attempt, base: settings.retryBackoffMs, retryAfter: retryAfter)
+                if deadline.map({ pause < ImportClient.millisecondsLeft(until: $0) }) ?? true {
+                    sleep(pause)
+                    continue
+                }
             }
             let context = operation.title + (attempt > 1 ? " (\(attempt) attempts)" : "")
             throw redaction.apply(failure.prefixed(context))
@@ -235,6 +248,11 @@ public final class ImportClient: Sendable {
         let jittered = ceiling > 0 ? Int.random(in: 0...ceiling) : 0
         guard let retryAfter else { return jittered }
         return Swift.max(jittered, Swift.min(retryAfter, 60) * 1000)
+    }
+
+    static func millisecondsLeft(until deadline: ContinuousClock.Instant) -> Int {
+        let left = ContinuousClock.now.duration(to: deadline).components
+        return Int(left.seconds) * 1000 + Int(left.attoseconds / 1_000_000_000_000_000)
     }
 
     @Sendable public static func sleepMilliseconds(_ ms: Int) {

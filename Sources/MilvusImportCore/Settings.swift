@@ -98,6 +98,12 @@ public struct ClientSettings: Sendable {
         guard HeaderRules.isValidValue(url), !url.contains(" ") else {
             throw .invalidArgument("the proxy URL must not contain spaces or control characters")
         }
+        if let separator = url.firstRange(of: "://") {
+            let scheme = url[..<separator.lowerBound].lowercased()
+            guard ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(scheme) else {
+                throw .invalidArgument("the proxy scheme must be http, https, socks4, socks4a, socks5 or socks5h")
+            }
+        }
         proxySecrets = (try? BaseURL(url).secrets) ?? []
         proxy = .url(url)
     }

@@ -1,5 +1,6 @@
 import CCurl
 import CMilvusImport
+import Glibc
 import Synchronization
 
 private let curlReady: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
@@ -10,7 +11,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// The process-wide transport behind the stateless functions.
     public static let shared = CurlTransport()
 
-    private let idle = Mutex<[CurlHandle]>([])
+    /// Idle handles, and the process they were opened in.
+    private let idle = Mutex<(pid: pid_t, handles: [CurlHandle])>((getpid(), []))
     private let maxIdle: Int
 
     public init(maxIdle: Int = 16) {
@@ -19,12 +21,19 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     public func send(_ request: HTTPRequest) -> Result<HTTPResponse, ImportError> {
         guard curlReady else { return .failure(ImportError(MILVUS_ERR_TRANSPORT, "libcurl failed to initialise")) }
-        let pooled = idle.withLock { $0.popLast() }
+        let pid = getpid()
+        let pooled = idle.withLock { pool -> CurlHandle? in
+            if pool.pid != pid {  // after fork(): the connections belong to the parent
+                CurlHandle.abandon(pool.handles)
+                pool = (pid, [])
+            }
+            return pool.handles.popLast()
+        }
         guard let handle = pooled ?? CurlHandle() else { return .failure(.noMemory) }
         let result = handle.perform(request)
         let maxIdle = self.maxIdle
-        idle.withLock { handles in
-            if handles.count < maxIdle { handles.append(handle) }
+        idle.withLock { pool in
+            if pool.pid == pid && pool.handles.count < maxIdle { pool.handles.append(handle) }
         }
         return result
     }
@@ -90,6 +99,14 @@ final class CurlHandle: @unchecked Sendable {
         curl_easy_cleanup(handle)
         errorText.deallocate()
     }
+
+    /// Handles inherited through fork(): their sockets (and TLS sessions) are the parent's,
+    /// so they are neither used nor cleaned up (cleanup could send on the parent's
+    /// connections); they stay referenced here, unused.
+    static func abandon(_ handles: [CurlHandle]) {
+        abandoned.withLock { $0.append(contentsOf: handles) }
+    }
+    private static let abandoned = Mutex<[CurlHandle]>([])
 
     func perform(_ request: HTTPRequest) -> Result<HTTPResponse, ImportError> {
         curl_easy_reset(handle)
@@ -187,7 +204,10 @@ final class CurlHandle: @unchecked Sendable {
             // A TLS 1.3 server that refuses the client (no or a bad client certificate) says
             // so with an alert on the first read after the handshake.
             return ImportError(MILVUS_ERR_TLS, "TLS failed: \(detail)")
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_WEIRD_SERVER_REPLY:
+            // The URL was checked before: here the peer did not answer with HTTP.
+            return ImportError(MILVUS_ERR_TRANSPORT, "the server did not answer with HTTP: \(detail)")
+        case CURLE_URL_MALFORMAT:
             return .invalidArgument("the URL cannot be used: \(detail)")
         case CURLE_BAD_CONTENT_ENCODING:
             return ImportError(MILVUS_ERR_MALFORMED_RESPONSE, "the response body cannot be decoded: \(detail)",

@@ -26,11 +26,12 @@ public final class JSON: @unchecked Sendable {
 
     /// Parses an object or array from bytes: UTF-8 only, no NUL, no duplicate keys, depth at
     /// most jansson's 2048, integers within 64 bits. The error is jansson's text.
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSON, JSONParseError> {
+    /// With `hugeIntegers`, an integer beyond 64 bits (a Go uint64 from a server) is read by
+    /// parsing again with every number as a real; callers that need an integer (`code`)
+    /// then see an integral real. Without, it is an error.
+    static func parse(_ bytes: UnsafeRawBufferPointer, hugeIntegers: Bool = true) -> Result<JSON, JSONParseError> {
         let result = parse(bytes, flags: JSON_REJECT_DUPLICATES)
-        // An integer beyond 64 bits (a Go uint64) is valid JSON: parse again with every number
-        // as a real. Callers that need an integer (`code`) then see an integral real.
-        if case .failure(let error) = result, error.text.hasPrefix("too big") {
+        if hugeIntegers, case .failure(let error) = result, error.text.hasPrefix("too big") {
             let again = parse(bytes, flags: JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL)
             if case .success(let json) = again { json.numbersAreReals = true }
             return again
@@ -52,9 +53,10 @@ public final class JSON: @unchecked Sendable {
         return .failure(JSONParseError(text: text, position: Int(error.position)))
     }
 
+    /// Caller-supplied text: integers must fit in 64 bits.
     static func parse(_ text: String) -> Result<JSON, JSONParseError> {
         var text = text
-        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0), hugeIntegers: false) }
     }
 
     /// Compact JSON text in a buffer that can be handed to C; nil when memory runs out.
