@@ -20,7 +20,8 @@
  *    accessors milvus_last_error_*(), milvus_status_string(), milvus_version() and
  *    milvus_free() never change it.
  *  - Returned text is NUL-terminated UTF-8 JSON without NUL bytes: a response with a NUL,
- *    invalid UTF-8 or duplicate keys is MILVUS_ERR_MALFORMED_RESPONSE.
+ *    invalid UTF-8, duplicate keys or an integer beyond 64 bits is
+ *    MILVUS_ERR_MALFORMED_RESPONSE.
  *  - Times are milliseconds, sizes are bytes. Requires C99 or C++11 (long long); `long`
  *    is 64 bits on the LP64 platforms the library is built for.
  *  - A call made from a progress callback replaces the thread's last error like any
@@ -168,7 +169,7 @@ void milvus_free(void *p);
  * Returned envelope: the server's JSON text exactly as it arrived, e.g.
  *   {"code":0,"data":{"records":[{"collectionName":"quick_setup","jobId":"4487...",
  *    "progress":50,"state":"Importing"}]}}
- * Integers keep every digit (even beyond 64 bits); `jobId` is a JSON string.
+ * Integers keep every digit; `jobId` is a JSON string.
  *
  * Errors (all three): MILVUS_ERR_INVALID_ARGUMENT (NULL or bad url, scheme other than
  * http/https, query or fragment in the url, a string that is not UTF-8, bad files_json),
@@ -370,8 +371,8 @@ char *milvus_client_list_import_jobs(milvus_client *client, const char *request_
  * {"code":0,"data":{"records":[...],"count":N}}. Walks currentPage from 1 (pageSize from
  * the request, default 100) and stops when count records are in, on an empty page, on a
  * page identical to the previous one, or after 10000 pages. A server without paging (no
- * "count" in its answer) costs one call. The records are re-serialised by jansson (an
- * integer beyond 64 bits in them becomes a real); the pages' other data fields are dropped.
+ * "count" in its answer) costs one call. The records are re-serialised by jansson; the
+ * pages' other data fields are dropped.
  */
 MILVUS_WARN_UNUSED_RESULT
 char *milvus_client_list_all_import_jobs(milvus_client *client, const char *request_json);

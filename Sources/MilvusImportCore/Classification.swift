@@ -73,7 +73,7 @@ public enum Classification {
         }
         guard json.kind == .object else { return .failure("a JSON array, not an object") }
         guard let codeValue = json["code"] else { return .failure("no \"code\" in the JSON object") }
-        guard let code = codeValue.integer ?? (json.numbersAreReals ? codeValue.integralNumber : nil) else {
+        guard let code = codeValue.integer else {
             return .failure(Problem("\"code\" is not an integer"))
         }
         return .success(Envelope(json: json, code: code))

@@ -192,6 +192,12 @@ public final class ImportClient: Sendable {
             headers.append(header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value)
         }
 
+        let headBytes = base.url(for: operation.path).utf8.count + headers.reduce(0) { $0 + $1.utf8.count + 2 }
+        guard headBytes <= HeaderRules.maxRequestHeadBytes else {
+            throw ImportError.invalidArgument("\(operation.title): the URL and headers (token, database, extra"
+                                              + " headers) take \(headBytes) bytes; at most"
+                                              + " \(HeaderRules.maxRequestHeadBytes) are allowed")
+        }
         var request = HTTPRequest(url: base.url(for: operation.path), headers: headers, body: try body.encoded(),
                                   timeoutMs: settings.timeoutMs, connectTimeoutMs: settings.connectTimeoutMs,
                                   tls: settings.tls, proxy: settings.proxy,

@@ -55,7 +55,9 @@ struct RequestBody {
         if let text {
             switch JSON.parse(text) {
             case .failure(let error):
-                throw .invalidArgument("request_json is not valid JSON: \(Classification.sanitize(error.text))"
+                // jansson's "near '...'" quotes the request, which may hold object-store keys.
+                let reason = error.text.split(separator: " near ", maxSplits: 1).first.map(String.init) ?? ""
+                throw .invalidArgument("request_json is not valid JSON: \(Classification.sanitize(reason))"
                                        + " at byte \(error.position)")
             case .success(let value):
                 json = value
@@ -142,6 +144,9 @@ struct RequestBody {
 
 /// Header names and values the library will send.
 enum HeaderRules {
+    /// The largest URL plus headers the library sends (libcurl refuses a request head over 1 MiB).
+    static let maxRequestHeadBytes = 512 * 1024
+
     /// RFC 9110 token characters.
     static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy { byte in

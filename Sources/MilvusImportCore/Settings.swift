@@ -104,7 +104,9 @@ public struct ClientSettings: Sendable {
                 throw .invalidArgument("the proxy scheme must be http, https, socks4, socks4a, socks5 or socks5h")
             }
         }
-        proxySecrets = (try? BaseURL(url).secrets) ?? []
+        // Its password hides in messages whatever the scheme (socks5://, or none: http).
+        let asHTTP = url.firstRange(of: "://").map { "http" + url[$0.lowerBound...] } ?? "http://" + url
+        proxySecrets = (try? BaseURL(asHTTP).secrets) ?? []
         proxy = .url(url)
     }
 

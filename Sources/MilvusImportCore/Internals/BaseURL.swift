@@ -53,10 +53,11 @@ public struct BaseURL: Sendable, Equatable {
         var secrets: [String] = []
         if let password = BaseURL.part(handle, CURLUPART_PASSWORD), !password.isEmpty {
             secrets.append(password)
-            if let decoded = BaseURL.part(handle, CURLUPART_PASSWORD, flags: UInt32(CURLU_URLDECODE)),
-               decoded != password {
-                secrets.append(decoded)
-            }
+            let decoded = BaseURL.part(handle, CURLUPART_PASSWORD, flags: UInt32(CURLU_URLDECODE)) ?? password
+            if decoded != password { secrets.append(decoded) }
+            // libcurl sends them as HTTP Basic: base64("user:password") is as good as the password.
+            let user = BaseURL.part(handle, CURLUPART_USER, flags: UInt32(CURLU_URLDECODE)) ?? ""
+            secrets.append(Base64.encode(Array((user + ":" + decoded).utf8)))
         }
         curl_url_set(handle, CURLUPART_USER, nil, 0)
         curl_url_set(handle, CURLUPART_PASSWORD, nil, 0)

@@ -187,7 +187,14 @@ final class CurlHandle: @unchecked Sendable {
                                "the response is larger than the limit of \(request.maxResponseBytes) bytes",
                                httpStatus: status)
         }
-        if sink.outOfMemory || code == CURLE_OUT_OF_MEMORY { return .noMemory }
+        if sink.outOfMemory { return .noMemory }
+        if code == CURLE_OUT_OF_MEMORY {
+            // libcurl also answers "out of memory" for a response header line over its 100 KiB
+            // limit (the request head is checked before, in ImportClient.call).
+            return ImportError(MILVUS_ERR_TRANSPORT,
+                               "transport failed: the response could not be received (a response header"
+                               + " line over libcurl's 100 KiB limit, or libcurl ran out of memory)")
+        }
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
             return ImportError(MILVUS_ERR_TIMEOUT,

@@ -5,8 +5,6 @@ import Glibc
 /// Borrowed children are wrapped with `retaining:` so every `JSON` owns what it points at.
 public final class JSON: @unchecked Sendable {
     let raw: UnsafeMutablePointer<json_t>
-    /// Set on a document parsed with every number as a real (it held an integer beyond 64 bits).
-    private(set) var numbersAreReals = false
 
     /// Takes ownership of a new reference; nil stays nil (jansson's allocation failure).
     init?(owning raw: UnsafeMutablePointer<json_t>?) {
@@ -26,17 +24,11 @@ public final class JSON: @unchecked Sendable {
 
     /// Parses an object or array from bytes: UTF-8 only, no NUL, no duplicate keys, depth at
     /// most jansson's 2048, integers within 64 bits. The error is jansson's text.
-    /// With `hugeIntegers`, an integer beyond 64 bits (a Go uint64 from a server) is read by
-    /// parsing again with every number as a real; callers that need an integer (`code`)
-    /// then see an integral real. Without, it is an error.
-    static func parse(_ bytes: UnsafeRawBufferPointer, hugeIntegers: Bool = true) -> Result<JSON, JSONParseError> {
-        let result = parse(bytes, flags: JSON_REJECT_DUPLICATES)
-        if hugeIntegers, case .failure(let error) = result, error.text.hasPrefix("too big") {
-            let again = parse(bytes, flags: JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL)
-            if case .success(let json) = again { json.numbersAreReals = true }
-            return again
-        }
-        return result
+    /// Parses an object or array: UTF-8 only, no NUL, no duplicate keys, depth at most
+    /// jansson's 2048, integers within 64 bits (a larger one is an error: nothing in the
+    /// import API needs one, and read as a real it would lose digits). The error is jansson's.
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSON, JSONParseError> {
+        parse(bytes, flags: JSON_REJECT_DUPLICATES)
     }
 
     private static func parse(_ bytes: UnsafeRawBufferPointer, flags: Int32) -> Result<JSON, JSONParseError> {
@@ -53,10 +45,9 @@ public final class JSON: @unchecked Sendable {
         return .failure(JSONParseError(text: text, position: Int(error.position)))
     }
 
-    /// Caller-supplied text: integers must fit in 64 bits.
     static func parse(_ text: String) -> Result<JSON, JSONParseError> {
         var text = text
-        return text.withUTF8 { parse(UnsafeRawBufferPointer($0), hugeIntegers: false) }
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
     }
 
     /// Compact JSON text in a buffer that can be handed to C; nil when memory runs out.
@@ -88,15 +79,6 @@ public final class JSON: @unchecked Sendable {
     }
 
     var integer: Int64? { kind == .integer ? Int64(json_integer_value(raw)) : nil }
-
-    /// An integer, or a real holding an integral value below 2^53 (exact in a double).
-    var integralNumber: Int64? {
-        if let integer { return integer }
-        guard kind == .real else { return nil }
-        let value = json_real_value(raw)
-        guard value == value.rounded(), abs(value) < 9_007_199_254_740_992 else { return nil }
-        return Int64(value)
-    }
 
     subscript(key: String) -> JSON? {
         guard kind == .object else { return nil }
