@@ -41,7 +41,8 @@ public enum Classification {
         if (300..<400).contains(status) {
             message += ": redirects are not followed; use the server's final URL"
         } else {
-            message += snippetSuffix(body, contentType, prefix: " (" + (contentType ?? "no content type") + ")")
+            message += snippetSuffix(body, contentType,
+                                     prefix: " (" + (contentType.map { sanitize($0, limit: 80) } ?? "no content type") + ")")
         }
         if status == 404 {
             message += "; the server has no import REST API at this URL: a Milvus older than 2.4,"

@@ -17,12 +17,33 @@ public struct Redaction: Sendable {
         secrets.sort { $0.utf8.count > $1.utf8.count }
     }
 
+    /// Byte-wise: String's contains/replacing compare grapheme clusters, so a secret echoed
+    /// with a combining mark after it ("S3cret\u{301}") would not match and would stay.
+    /// Secrets are whole UTF-8 sequences, so a byte match starts and ends on scalars.
     public func apply(_ text: String) -> String {
-        var text = text
-        for secret in secrets where text.contains(secret) {
-            text = text.replacing(secret, with: "***")
+        var bytes = Array(text.utf8)
+        var changed = false
+        let stars = Array("***".utf8)
+        for secret in secrets {
+            let needle = Array(secret.utf8)
+            guard !needle.isEmpty, bytes.count >= needle.count else { continue }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var i = 0
+            while i < bytes.count {
+                if bytes[i] == needle[0], i + needle.count <= bytes.count,
+                   bytes[i..<(i + needle.count)].elementsEqual(needle) {
+                    out += stars
+                    i += needle.count
+                    changed = true
+                } else {
+                    out.append(bytes[i])
+                    i += 1
+                }
+            }
+            bytes = out
         }
-        return text
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
     }
 
     public func apply(_ error: ImportError) -> ImportError {

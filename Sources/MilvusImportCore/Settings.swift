@@ -95,18 +95,18 @@ public struct ClientSettings: Sendable {
             proxySecrets = []
             return
         }
-        guard HeaderRules.isValidValue(url), !url.contains(" ") else {
+        guard HeaderRules.isValidValue(url), !url.utf8.contains(UInt8(ascii: " ")) else {
             throw .invalidArgument("the proxy URL must not contain spaces or control characters")
         }
-        if let separator = url.firstRange(of: "://") {
-            let scheme = url[..<separator.lowerBound].lowercased()
-            guard ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(scheme) else {
-                throw .invalidArgument("the proxy scheme must be http, https, socks4, socks4a, socks5 or socks5h")
-            }
+        // Scheme and password from libcurl's own parse of the URL: a proxy it cannot parse
+        // is refused here (libcurl would echo it, password and all, in its error message).
+        guard let parts = BaseURL.proxyParts(url) else {
+            throw .invalidArgument("the proxy URL is not valid; expected e.g. http://proxy:3128")
         }
-        // Its password hides in messages whatever the scheme (socks5://, or none: http).
-        let asHTTP = url.firstRange(of: "://").map { "http" + url[$0.lowerBound...] } ?? "http://" + url
-        proxySecrets = (try? BaseURL(asHTTP).secrets) ?? []
+        guard ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(parts.scheme) else {
+            throw .invalidArgument("the proxy scheme must be http, https, socks4, socks4a, socks5 or socks5h")
+        }
+        proxySecrets = parts.secrets
         proxy = .url(url)
     }
 

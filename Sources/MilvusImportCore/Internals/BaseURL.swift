@@ -17,7 +17,7 @@ public struct BaseURL: Sendable, Equatable {
         guard text.utf8.allSatisfy({ $0 > 0x20 && $0 != 0x7F }) else {
             throw .invalidArgument("the URL contains spaces or control characters")
         }
-        guard text.contains("://") else {
+        guard text.utf8.firstRange(of: "://".utf8) != nil else {
             throw .invalidArgument("the URL scheme must be http or https, e.g. http://127.0.0.1:19530")
         }
         guard let handle = curl_url() else { throw .noMemory }
@@ -35,17 +35,19 @@ public struct BaseURL: Sendable, Equatable {
         guard let host = BaseURL.part(handle, CURLUPART_HOST), !host.isEmpty else {
             throw .invalidArgument("the URL has no host")
         }
-        if BaseURL.part(handle, CURLUPART_QUERY) != nil || text.contains("?") {
+        if BaseURL.part(handle, CURLUPART_QUERY) != nil || text.utf8.contains(UInt8(ascii: "?")) {
             throw .invalidArgument("the URL must not have a query string (?...)")
         }
-        if BaseURL.part(handle, CURLUPART_FRAGMENT) != nil || text.contains("#") {
+        if BaseURL.part(handle, CURLUPART_FRAGMENT) != nil || text.utf8.contains(UInt8(ascii: "#")) {
             throw .invalidArgument("the URL must not have a fragment (#...)")
         }
 
         // The path prefix without empty segments: "/a//b/" becomes "/a/b".
         let path = BaseURL.part(handle, CURLUPART_PATH) ?? "/"
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        let cleanPath = segments.isEmpty ? "/" : "/" + segments.joined(separator: "/")
+        // Split the bytes: a combining mark after "/" would hide it from String.split.
+        let segments = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
+        let cleanPath = segments.isEmpty ? "/"
+            : "/" + segments.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
         guard curl_url_set(handle, CURLUPART_PATH, cleanPath, 0) == CURLUE_OK,
               let full = BaseURL.part(handle, CURLUPART_URL) else {
             throw .invalidArgument("the URL path is not valid")
@@ -75,6 +77,30 @@ public struct BaseURL: Sendable, Equatable {
         var text = text
         while text.hasSuffix("/") { text.removeLast() }
         return text
+    }
+
+    /// A proxy URL as libcurl reads it (no scheme means http): its scheme and the password
+    /// in it (raw and decoded), taken from libcurl's own parse so that neither the scheme
+    /// check nor the redaction can disagree with what libcurl uses. Nil when libcurl's URL
+    /// parser refuses it.
+    static func proxyParts(_ text: String) -> (scheme: String, secrets: [String])? {
+        guard let handle = curl_url() else { return nil }
+        defer { curl_url_cleanup(handle) }
+        let candidate = text.utf8.firstRange(of: "://".utf8) != nil ? text : "http://" + text
+        guard curl_url_set(handle, CURLUPART_URL, candidate, UInt32(CURLU_NON_SUPPORT_SCHEME)) == CURLUE_OK else {
+            return nil
+        }
+        let scheme = (part(handle, CURLUPART_SCHEME) ?? "").lowercased()
+        var secrets: [String] = []
+        if let password = part(handle, CURLUPART_PASSWORD), !password.isEmpty {
+            secrets.append(password)
+            let decoded = part(handle, CURLUPART_PASSWORD, flags: UInt32(CURLU_URLDECODE)) ?? password
+            if decoded != password { secrets.append(decoded) }
+            // Sent as Proxy-Authorization: Basic base64("user:password").
+            let user = part(handle, CURLUPART_USER, flags: UInt32(CURLU_URLDECODE)) ?? ""
+            secrets.append(Base64.encode(Array((user + ":" + decoded).utf8)))
+        }
+        return (scheme, secrets)
     }
 
     private static func part(_ handle: OpaquePointer, _ which: CURLUPart, flags: UInt32 = 0) -> String? {

@@ -22,8 +22,6 @@ public final class JSON: @unchecked Sendable {
 
     // MARK: Parsing and printing
 
-    /// Parses an object or array from bytes: UTF-8 only, no NUL, no duplicate keys, depth at
-    /// most jansson's 2048, integers within 64 bits. The error is jansson's text.
     /// Parses an object or array: UTF-8 only, no NUL, no duplicate keys, depth at most
     /// jansson's 2048, integers within 64 bits (a larger one is an error: nothing in the
     /// import API needs one, and read as a real it would lose digits). The error is jansson's.
@@ -32,6 +30,12 @@ public final class JSON: @unchecked Sendable {
     }
 
     private static func parse(_ bytes: UnsafeRawBufferPointer, flags: Int32) -> Result<JSON, JSONParseError> {
+        // jansson 2.14 skips a NUL byte right after a number or a literal ({"code":0<NUL>}
+        // parses), and text with a NUL would end early for C callers: refuse it first.
+        if let base = bytes.baseAddress, let nul = memchr(base, 0, bytes.count) {
+            return .failure(JSONParseError(text: "NUL byte in the text",
+                                           position: base.distance(to: UnsafeRawPointer(nul))))
+        }
         var error = json_error_t()
         var none: CChar = 0
         let parsed = withUnsafePointer(to: &none) { empty in
