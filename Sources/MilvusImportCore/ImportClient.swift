@@ -170,9 +170,13 @@ public final class ImportClient: Sendable {
     /// One call with its retries. With a `deadline`, no attempt, pause or timeout reaches past it.
     func call(_ operation: Operation, _ body: RequestBody, settings: ClientSettings,
               deadline: ContinuousClock.Instant? = nil) throws(ImportError) -> Reply {
-        var redaction = Redaction(base.secrets + settings.proxySecrets + body.secrets)
-        redaction.add(settings.token)
-        for header in settings.headers where HeaderRules.isSecret(header.name) { redaction.add(header.value) }
+        // Built only when a call fails: messages are the only place secrets could show.
+        func redacted(_ error: ImportError) -> ImportError {
+            var redaction = Redaction(base.secrets + settings.proxySecrets + body.secrets)
+            redaction.add(settings.token)
+            for header in settings.headers where HeaderRules.isSecret(header.name) { redaction.add(header.value) }
+            return redaction.apply(error)
+        }
 
         var database = body.databaseName
         if database == nil, let fallback = settings.database {
@@ -238,7 +242,7 @@ public final class ImportClient: Sendable {
                 }
             }
             let context = operation.title + (attempt > 1 ? " (\(attempt) attempts)" : "")
-            throw redaction.apply(failure.prefixed(context))
+            throw redacted(failure.prefixed(context))
         }
     }
 

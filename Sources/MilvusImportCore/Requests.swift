@@ -1,3 +1,4 @@
+import CJansson
 import CMilvusImport
 
 /// The import REST endpoints.
@@ -73,20 +74,23 @@ struct RequestBody {
     }
 
     /// Fields the library knows, and the JSON kinds they must have.
-    private static let stringFields = [
+    private static let stringFields: [StaticString] = [
         "collectionName", "dbName", "partitionName", "clusterId", "projectId", "regionId", "jobId",
         "objectUrl", "accessKey", "secretKey", "token", "volumeName", "apiKey",
     ]
-    private static let integerFields = ["pageSize", "currentPage"]
+    private static let integerFields: [StaticString] = ["pageSize", "currentPage"]
 
     func check(for operation: Operation) throws(ImportError) {
+        // Type checks by jansson type code: no wrapper objects or strings per field.
+        let absent: Int32 = -1, string = Int32(JSON_STRING.rawValue)
         for field in RequestBody.stringFields {
-            if let value = json[field], value.kind != .string {
+            let type = json.memberType(field)
+            if type != absent && type != string {
                 throw .invalidArgument("\"\(field)\" must be a string")
             }
         }
-        for field in RequestBody.integerFields {
-            if let value = json[field] {
+        for field in RequestBody.integerFields where json.memberType(field) != absent {
+            if let value = json[field.description] {
                 guard let number = value.integer else { throw .invalidArgument("\"\(field)\" must be an integer") }
                 guard number >= 1 else { throw .invalidArgument("\"\(field)\" must be at least 1") }
             }

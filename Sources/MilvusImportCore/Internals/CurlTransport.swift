@@ -87,6 +87,28 @@ private let receiveCallback: mi_curl_data_fn = { data, size, count, user in
 final class CurlHandle: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private let errorText: UnsafeMutablePointer<CChar>
+    /// The settings the handle was last configured with; the same settings again (the
+    /// usual case: one client, one server) skip curl_easy_reset and the full set-up.
+    private var configured: Configuration?
+    /// The URL last set on the handle (libcurl copies it; setting it again costs a copy).
+    private var configuredURL: String?
+    /// The header lines of the last call and their libcurl list, kept while they repeat.
+    private var headerLines: [String] = []
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+
+    private struct Configuration: Equatable {
+        var connectTimeoutMs: Int
+        var tls: TLSSettings
+        var proxy: ProxySetting
+        var maxResponseBytes: Int64
+
+        init(_ request: HTTPRequest) {
+            connectTimeoutMs = request.connectTimeoutMs
+            tls = request.tls
+            proxy = request.proxy
+            maxResponseBytes = request.maxResponseBytes
+        }
+    }
 
     init?() {
         guard curlReady, let handle = curl_easy_init() else { return nil }
@@ -97,6 +119,7 @@ final class CurlHandle: @unchecked Sendable {
 
     deinit {
         curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
         errorText.deallocate()
     }
 
@@ -109,19 +132,53 @@ final class CurlHandle: @unchecked Sendable {
     private static let abandoned = Mutex<[CurlHandle]>([])
 
     func perform(_ request: HTTPRequest) -> Result<HTTPResponse, ImportError> {
-        curl_easy_reset(handle)
         errorText[0] = 0
         let sink = ResponseSink(limit: request.maxResponseBytes, handle: handle)
 
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
-        for line in request.headers + ["Expect:"] {
-            guard let grown = curl_slist_append(headerList, line) else { return .failure(.noMemory) }
-            headerList = grown
+        if headerList == nil || headerLines != request.headers {
+            curl_slist_free_all(headerList)
+            headerList = nil
+            headerLines = []
+            var list: UnsafeMutablePointer<curl_slist>?
+            for line in request.headers + ["Expect:"] {
+                guard let grown = curl_slist_append(list, line) else {
+                    curl_slist_free_all(list)
+                    return .failure(.noMemory)
+                }
+                list = grown
+            }
+            headerList = list
+            headerLines = request.headers
         }
 
-        let configured = configure(request, headers: headerList, sink: sink)
-        guard configured == CURLE_OK else { return .failure(curlFailure(configured, sink: sink, request: request)) }
+        let wanted = Configuration(request)
+        let setUp: CURLcode
+        if configured == wanted {
+            // Same settings as last time: only what changes per call.
+            var result = CURLE_OK
+            if configuredURL != request.url {
+                result = mi_curl_set_ptr(handle, CURLOPT_URL, request.url)
+                configuredURL = result == CURLE_OK ? request.url : nil
+            }
+            setUp = [
+                result,
+                mi_curl_set_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMs),  // a wait shortens it
+                mi_curl_set_ptr(handle, CURLOPT_HTTPHEADER, UnsafeRawPointer(headerList)),
+                mi_curl_set_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()),
+            ].first { $0 != CURLE_OK } ?? CURLE_OK
+        } else {
+            curl_easy_reset(handle)
+            configured = nil
+            setUp = configure(request, headers: headerList, sink: sink)
+            if setUp == CURLE_OK {
+                configured = wanted
+                configuredURL = request.url
+            }
+        }
+        guard setUp == CURLE_OK else {
+            configured = nil
+            return .failure(curlFailure(setUp, sink: sink, request: request))
+        }
 
         let code: CURLcode = withExtendedLifetime(sink) {
             request.body.withUnsafeBytes { body in
@@ -132,7 +189,10 @@ final class CurlHandle: @unchecked Sendable {
         }
         // The body pointer is gone after the closure: make sure libcurl forgets it.
         _ = mi_curl_set_ptr(handle, CURLOPT_POSTFIELDS, nil)
-        guard code == CURLE_OK else { return .failure(curlFailure(code, sink: sink, request: request)) }
+        guard code == CURLE_OK else {
+            configured = nil  // start the next call from a clean handle
+            return .failure(curlFailure(code, sink: sink, request: request))
+        }
 
         var status = 0
         _ = mi_curl_info_long(handle, CURLINFO_RESPONSE_CODE, &status)

@@ -86,7 +86,16 @@ public final class JSON: @unchecked Sendable {
 
     subscript(key: String) -> JSON? {
         guard kind == .object else { return nil }
-        return JSON(retaining: json_object_get(raw, key))
+        // withCString borrows a native string's bytes; passing `key` itself would copy them
+        // into a new array on every lookup.
+        return key.withCString { JSON(retaining: json_object_get(raw, $0)) }
+    }
+
+    /// jansson's type of member `key` (JSON_STRING.rawValue, ...), -1 when absent or not an
+    /// object: a lookup that allocates nothing.
+    func memberType(_ key: StaticString) -> Int32 {
+        guard kind == .object else { return -1 }
+        return mi_json_type(json_object_get(raw, UnsafeRawPointer(key.utf8Start).assumingMemoryBound(to: CChar.self)))
     }
 
     var count: Int {
@@ -137,9 +146,9 @@ public final class JSON: @unchecked Sendable {
 
     /// Sets `key` (the value keeps its own reference). False when memory runs out.
     @discardableResult
-    func set(_ key: String, _ value: JSON) -> Bool { json_object_set(raw, key, value.raw) == 0 }
+    func set(_ key: String, _ value: JSON) -> Bool { key.withCString { json_object_set(raw, $0, value.raw) == 0 } }
 
-    func remove(_ key: String) { json_object_del(raw, key) }
+    func remove(_ key: String) { _ = key.withCString { json_object_del(raw, $0) } }
 
     /// Appends to an array. False when memory runs out.
     @discardableResult
