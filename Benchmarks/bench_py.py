@@ -1,0 +1,139 @@
+"""The Python side of `make bench` (run.py runs it in build/venv-bench).
+
+Small list: a long-lived worker, so run.py can alternate short rounds with no interpreter
+start-up in between. It sets itself up, makes WARMUP calls, then reads commands on stdin
+("run MS": call for MS milliseconds, at most 60,000) and answers each with one JSON line
+{"calls","seconds","cpu_seconds","rate"}; EOF or "quit" ends it.
+
+    bench_py.py worker small-binding  URL   milvus_import.list_import_jobs (a dict)
+    bench_py.py worker small-pymilvus URL   pymilvus list_import_jobs(...).json()
+    bench_py.py worker small-requests URL   requests.Session().post(...).json()
+
+Large list: one fresh process per sample (peak RSS starts from a clean interpreter).
+
+    bench_py.py large-binding  URL CALLS    milvus_import.list_import_jobs (a dict)
+    bench_py.py large-pymilvus URL CALLS    pymilvus list_import_jobs(...).json()
+
+URL is a base URL on run.py's nginx (127.0.0.1). Loops are bounded in time and calls.
+The binding is found through PYTHONPATH and MILVUS_IMPORT_LIBRARY (set by run.py).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+LIST_PATH = "/v2/vectordb/jobs/import/list"
+
+
+def proc_bytes(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return -1
+
+
+def reset_peak() -> None:
+    """VmHWM back to the current RSS (Linux >= 4.0): the peak of what follows is measured."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def make_call(mode: str, url: str, collection: str):
+    """The call to time: returns the parsed envelope (a dict) every time."""
+    if mode.endswith("-binding"):
+        from milvus_import import list_import_jobs
+
+        return lambda: list_import_jobs(url, collection_name=collection)
+    if mode.endswith("-pymilvus"):
+        from pymilvus.bulk_writer import list_import_jobs
+
+        return lambda: list_import_jobs(url, collection_name=collection).json()
+    if mode.endswith("-requests"):
+        import requests
+
+        session = requests.Session()
+        body = {"collectionName": collection}
+        full = url + LIST_PATH
+
+        def call():
+            response = session.post(full, json=body, timeout=20)
+            response.raise_for_status()
+            return response.json()
+
+        return call
+    raise SystemExit(f"bench_py: unknown mode {mode}")
+
+
+def check(envelope) -> int:
+    if envelope.get("code") != 0:
+        raise SystemExit(f"bench_py: code is not 0: {str(envelope)[:200]}")
+    return len(envelope["data"]["records"])
+
+
+def worker(mode: str, url: str) -> None:
+    call = make_call(mode, url, "bench")
+    for _ in range(50):
+        check(call())
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts or parts[0] == "quit":
+            break
+        ms = int(parts[1])
+        if parts[0] != "run" or not 1 <= ms <= 60_000:
+            raise SystemExit(f"bench_py: bad command {line!r}")
+        check(call())  # the connection is warm before the clock starts
+        calls = 0
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        deadline = t0 + ms / 1000
+        while time.perf_counter() < deadline and calls < 10_000_000:
+            check(call())
+            calls += 1
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        print(json.dumps({"threads": 1, "calls": calls, "seconds": wall, "cpu_seconds": cpu,
+                          "rate": calls / wall}), flush=True)
+
+
+def large(mode: str, url: str, calls: int) -> dict:
+    call = make_call(mode, url, "")
+    samples = []
+    for _ in range(calls):
+        rss_before = proc_bytes("VmRSS")
+        reset_peak()
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        envelope = call()
+        records = check(envelope)
+        wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+        samples.append({"wall": wall, "cpu": cpu, "rss_before": rss_before,
+                        "peak_rss": proc_bytes("VmHWM"), "records": records})
+        del envelope
+    return {"mode": mode, "samples": samples}
+
+
+def main(argv) -> int:
+    if len(argv) >= 4 and argv[1] == "worker" and argv[2].startswith("small-"):
+        worker(argv[2], argv[3])
+        return 0
+    if len(argv) >= 4 and argv[1].startswith("large-"):
+        calls = int(argv[3])
+        if not 1 <= calls <= 100:
+            raise SystemExit("bench_py: CALLS must be 1 to 100")
+        print(json.dumps(large(argv[1], argv[2], calls)), flush=True)
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

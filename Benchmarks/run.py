@@ -1,0 +1,881 @@
+#!/usr/bin/env python3
+"""`make bench`: libmilvus_import against pymilvus, requests and raw libcurl + jansson.
+
+Sets up its own nginx on 127.0.0.1 (a free port) serving fixed Milvus envelopes, then runs
+each measurement in alternating rounds in this one session and reports medians and ratios
+in a table on stdout and in Benchmarks/results.md, with the machine, versions and date.
+Raw samples go to WORK/raw.json.
+
+Sections (issue 6):
+  1. small list (1 record), sequential: calls per second. One long-lived worker process
+     per client, short rounds taking turns; plus user-space instructions per call
+     (callgrind), which the noise of a shared machine does not move
+  2. large list (100,000 records, plain and gzip): client CPU (user+sys of the client
+     process only), wall time, peak RSS; a fresh process per round and client
+  3. one shared client from 1, 2, 4, 8 threads: calls per second (long-lived workers)
+  4. cold start: dlopen + first call, and the size of the .so
+
+Ratios are medians of per-round ratios: the two sides of each ratio ran back to back, so a
+slow spell of the machine hits both. The share of the CPU that other processes took during
+each section is printed with the results.
+
+Only 127.0.0.1 is contacted; every loop is bounded in calls or time; nginx is started by
+this script and stopped by its pid at the end (also on errors, SIGINT and SIGTERM).
+
+Usage: run.py --lib LIB --bin DIR --python VENV_PYTHON [--work DIR] [--out FILE]
+              [--quick] [--only small,large,threads,cold] [--serve SECONDS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import datetime as dt
+import gzip
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+LIST_PATH = "/v2/vectordb/jobs/import/list"
+LARGE_RECORDS = 100_000
+SMALL_ENVELOPE = {
+    "code": 0,
+    "data": {"records": [{"collectionName": "bench", "jobId": "448761313698322011",
+                          "progress": 100, "state": "Completed"}]},
+}
+STATES = ("Completed", "Importing", "Pending", "Failed")
+
+
+# ---------------------------------------------------------------------------------------
+# small helpers
+# ---------------------------------------------------------------------------------------
+
+def log(*parts: Any) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def median(values: List[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values: List[float]) -> str:
+    """The half-width of the middle half of the samples, as a percentage of the median."""
+    if len(values) < 3:
+        return ""
+    q = statistics.quantiles(values, n=4)
+    m = median(values)
+    return f"±{(q[2] - q[0]) / 2 / m * 100:.0f}%" if m else ""
+
+
+def fmt(value: float, digits: int = 0) -> str:
+    if value != value:  # NaN
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b and a == a and b == b else float("nan")
+
+
+def run_json(cmd: List[str], env: Optional[Dict[str, str]] = None, timeout: float = 120) -> Dict[str, Any]:
+    """Run one measurement process; its last stdout line is JSON. Raises on failure."""
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:3])}... exited {done.returncode}: {done.stderr.strip()[-500:]}")
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{' '.join(cmd[:3])}... printed no result: {done.stderr.strip()[-500:]}")
+    return json.loads(lines[-1])
+
+
+def alternate(rounds: int, jobs: Dict[str, Callable[[], Dict[str, Any]]], what: str) -> Dict[str, List[Dict[str, Any]]]:
+    """Run every job once per round, rotating the order each round; collect results per job.
+
+    A job that fails is recorded as an error and not run again."""
+    names = list(jobs)
+    results: Dict[str, List[Dict[str, Any]]] = {name: [] for name in names}
+    failed: Dict[str, str] = {}
+    for r in range(rounds):
+        order = names[r % len(names):] + names[:r % len(names)]
+        for name in order:
+            if name in failed:
+                continue
+            try:
+                sample = jobs[name]()
+                sample["round"] = r
+                results[name].append(sample)
+            except Exception as err:  # noqa: BLE001 - reported in the table
+                failed[name] = str(err)
+                log(f"  {what}: {name} failed: {err}")
+        log(f"  {what}: round {r + 1}/{rounds} done")
+    for name, error in failed.items():
+        results[name] = [{"error": error}]
+    return results
+
+
+def error_of(samples: List[Dict[str, Any]]) -> Optional[str]:
+    for sample in samples:
+        if "error" in sample:
+            return sample["error"]
+    return None
+
+
+def paired(a: List[Dict[str, Any]], b: List[Dict[str, Any]], value: Callable[[Dict[str, Any]], float]) -> List[float]:
+    """value(a)/value(b) for every round both ran: neighbours in time, so a slow spell of
+    the machine (other processes, the host) hits both sides of each ratio alike."""
+    by_round = {s["round"]: value(s) for s in b if "round" in s}
+    return [value(s) / by_round[s["round"]] for s in a
+            if "round" in s and by_round.get(s["round"]) and value(s) == value(s)]
+
+
+class Worker:
+    """A long-lived measurement process: one JSON line back per "run MS [THREADS]" line.
+    Set up once (client, warm connection, imported modules), so rounds can be short."""
+
+    def __init__(self, cmd: List[str], env: Dict[str, str], work: Path, name: str) -> None:
+        self.errors = (work / f"worker-{name.replace('/', '-')}.err").open("w+")
+        self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.errors, text=True, bufsize=1)
+
+    def run(self, ms: int, threads: int = 1) -> Dict[str, Any]:
+        import select
+
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(f"run {ms} {threads}\n")
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], ms / 1000 + 60)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line.startswith("{"):
+            self.errors.seek(0)
+            raise RuntimeError(("no answer within the time limit" if not ready else "worker ended") + ": "
+                               + self.errors.read().strip()[-500:])
+        return json.loads(line)
+
+    def close(self) -> None:
+        try:
+            if self.proc.stdin:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        self.errors.close()
+
+
+# ---------------------------------------------------------------------------------------
+# data and nginx
+# ---------------------------------------------------------------------------------------
+
+def large_envelope() -> bytes:
+    """100,000 records, about 10.5 MB of compact JSON, jobIds as strings (as Milvus sends)."""
+    records = [
+        {"collectionName": f"bench_collection_{i % 100:03d}", "jobId": str(448761313698322011 + i * 7919),
+         "progress": (i * 37) % 101, "state": STATES[i % 4]}
+        for i in range(LARGE_RECORDS)
+    ]
+    return json.dumps({"code": 0, "data": {"records": records}}, separators=(",", ":")).encode()
+
+
+def write_data(root: Path) -> Dict[str, int]:
+    def place(base: str, body: bytes, gz: bool = False) -> None:
+        folder = root / base / LIST_PATH.strip("/").rsplit("/", 1)[0]
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / "list"
+        if not target.exists() or target.read_bytes() != body:
+            target.write_bytes(body)
+            if gz:
+                (folder / "list.gz").write_bytes(gzip.compress(body, 6, mtime=0))
+        if gz and not (folder / "list.gz").exists():
+            (folder / "list.gz").write_bytes(gzip.compress(body, 6, mtime=0))
+
+    small = json.dumps(SMALL_ENVELOPE, separators=(",", ":")).encode()
+    large = large_envelope()
+    place("small", small)
+    place("large", large)
+    place("largegz", large, gz=True)
+    for path in [root, *root.rglob("*")]:  # nginx workers may run as another user
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    gz_size = (root / "largegz" / LIST_PATH.strip("/")).with_name("list.gz").stat().st_size
+    return {"small": len(small), "large": len(large), "large_gz": gz_size}
+
+
+class LoadMeter:
+    """How much CPU other processes took while a section ran: the machine's busy time
+    (/proc/stat) less this script, its finished children and our nginx."""
+
+    def __init__(self, nginx_pid: Optional[int]) -> None:
+        self.nginx_pid = nginx_pid
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _nginx_seconds(self) -> float:
+        if not self.nginx_pid:
+            return 0.0
+        total = 0.0
+        pids = [self.nginx_pid]
+        try:
+            pids += [int(p) for p in Path(f"/proc/{self.nginx_pid}/task/{self.nginx_pid}/children").read_text().split()]
+        except OSError:
+            pass
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / self.tick  # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
+    def _busy_seconds(self) -> float:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+        return (user + nice + system + irq + softirq + steal) / self.tick
+
+    def _ours(self) -> float:
+        import resource
+
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + self._nginx_seconds()
+
+    def start(self) -> None:
+        self.t0, self.busy0, self.ours0 = time.monotonic(), self._busy_seconds(), self._ours()
+
+    def stop(self) -> Dict[str, float]:
+        wall = time.monotonic() - self.t0
+        busy = self._busy_seconds() - self.busy0
+        ours = self._ours() - self.ours0
+        cores = os.cpu_count() or 1
+        return {"wall": wall, "ours": ours, "other": max(busy - ours, 0.0),
+                "other_share": max(busy - ours, 0.0) / (wall * cores) if wall else 0.0}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx")
+                                             if os.access(p, os.X_OK)), None)
+    if not found:
+        raise SystemExit("run.py: nginx not found (make bench installs it with apt-get)")
+    return found
+
+
+class Nginx:
+    """Our own nginx: started here, stopped by its pid."""
+
+    def __init__(self, work: Path, root: Path) -> None:
+        self.prefix = work / "nginx"
+        self.prefix.mkdir(parents=True, exist_ok=True)
+        for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.prefix / sub).mkdir(exist_ok=True)
+        self.port = free_port()
+        conf = (HERE / "nginx.conf.in").read_text()
+        conf = conf.replace("@PORT@", str(self.port)).replace("@ROOT@", str(root)).replace("@PREFIX@", str(self.prefix))
+        self.conf = self.prefix / "nginx.conf"
+        self.conf.write_text(conf)
+        self.log = self.prefix / "error.log"
+        self.proc: Optional[subprocess.Popen] = None
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        binary = nginx_binary()
+        self.proc = subprocess.Popen([binary, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.log)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"run.py: nginx exited: {self.proc.stderr.read().decode(errors='replace')}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("run.py: nginx did not start listening within 10 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)  # graceful: workers finish, then exit
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        self.proc = None
+
+    def version(self) -> str:
+        done = subprocess.run([nginx_binary(), "-v"], capture_output=True, text=True)
+        return (done.stderr or done.stdout).strip().replace("nginx version: ", "")
+
+
+def smoke_test(base: str, sizes: Dict[str, int]) -> None:
+    """POST twice on one keep-alive connection per path; check status, length, encoding."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=10)
+    try:
+        for prefix, size, encoding in (("/small", sizes["small"], None), ("/large", sizes["large"], None),
+                                       ("/largegz", sizes["large_gz"], "gzip"), ("/small", sizes["small"], None)):
+            for _ in range(2):
+                body = json.dumps({"collectionName": "bench", "padding": "x" * 20000})
+                conn.request("POST", prefix + LIST_PATH, body=body,
+                             headers={"Content-Type": "application/json", "Accept-Encoding": "gzip"})
+                response = conn.getresponse()
+                data = response.read()
+                if response.status != 200 or len(data) != size or response.getheader("Content-Encoding") != encoding:
+                    raise SystemExit(f"run.py: nginx smoke test failed on {prefix}: HTTP {response.status}, "
+                                     f"{len(data)} bytes (want {size}), encoding {response.getheader('Content-Encoding')}")
+                if response.will_close:
+                    raise SystemExit(f"run.py: nginx closes the connection after a POST to {prefix}")
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------
+# versions and machine
+# ---------------------------------------------------------------------------------------
+
+def first_line(cmd: List[str]) -> str:
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        return ((done.stdout or done.stderr).strip().splitlines() or ["?"])[0]
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def machine_info() -> Dict[str, str]:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    distro = "?"
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                distro = line.split("=", 1)[1].strip('"')
+    except OSError:
+        pass
+    return {"cpu": model, "cores": str(os.cpu_count()), "memory": mem, "kernel": platform.release(), "os": distro}
+
+
+def versions(lib: Path, python: str, nginx: Nginx) -> Dict[str, str]:
+    out: Dict[str, str] = {}
+    handle = ctypes.CDLL(str(lib))
+    handle.milvus_version.restype = ctypes.c_char_p
+    out["libmilvus_import"] = handle.milvus_version().decode()
+    commit = first_line(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "Sources", "include"],
+                           capture_output=True, text=True).stdout.strip()
+    out["git"] = commit + (" (Sources/ or include/ modified)" if dirty else "")
+    curl = ctypes.CDLL("libcurl.so.4")
+    curl.curl_version.restype = ctypes.c_char_p
+    out["libcurl"] = curl.curl_version().decode().split()[0].replace("libcurl/", "")
+    jansson = ctypes.CDLL("libjansson.so.4")
+    try:
+        jansson.jansson_version_str.restype = ctypes.c_char_p
+        out["jansson"] = jansson.jansson_version_str().decode()
+    except AttributeError:
+        out["jansson"] = first_line(["pkg-config", "--modversion", "jansson"])
+    out["nginx"] = nginx.version()
+    probe = ("import sys, importlib.metadata as m; print(sys.version.split()[0], m.version('pymilvus'), "
+             "m.version('requests'))")
+    parts = first_line([python, "-c", probe]).split()
+    out["python"], out["pymilvus"], out["requests"] = (parts + ["?", "?", "?"])[:3]
+    out["swift"] = first_line(["swift", "--version"]).replace("Swift version ", "")
+    out["cc"] = first_line([os.environ.get("CC", "cc"), "--version"])
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# the sections
+# ---------------------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, base: str) -> None:
+        self.args = args
+        self.base = base
+        self.bench = str(Path(args.bin) / "bench")
+        self.cold_bin = str(Path(args.bin) / "cold_start")
+        self.py = args.python
+        self.env = dict(os.environ)
+        for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+            self.env.pop(key, None)
+        self.env["no_proxy"] = self.env["NO_PROXY"] = "127.0.0.1,localhost"
+        self.env["PYTHONPATH"] = str(REPO / "bindings" / "python") + (
+            os.pathsep + self.env["PYTHONPATH"] if self.env.get("PYTHONPATH") else "")
+        self.env["MILVUS_IMPORT_LIBRARY"] = str(Path(args.lib).resolve())
+        # The C programs find the library of --lib first (its folder must hold the SONAME,
+        # libmilvus_import.so.0, as build/lib does): A/B runs against another build.
+        lib_dir = str(Path(args.lib).resolve().parent)
+        self.env["LD_LIBRARY_PATH"] = lib_dir + (os.pathsep + self.env["LD_LIBRARY_PATH"]
+                                                 if self.env.get("LD_LIBRARY_PATH") else "")
+        self.env["PYTHONDONTWRITEBYTECODE"] = "1"
+        self.work = Path(args.work).resolve()
+
+    def c(self, *argv: Any) -> Callable[[], Dict[str, Any]]:
+        return lambda: run_json([self.bench, *map(str, argv)], self.env)
+
+    def p(self, *argv: Any) -> Callable[[], Dict[str, Any]]:
+        return lambda: run_json([self.py, str(HERE / "bench_py.py"), *map(str, argv)], self.env)
+
+    def workers(self, specs: Dict[str, List[str]]) -> Dict[str, Worker]:
+        return {name: Worker(cmd, self.env, self.work, name) for name, cmd in specs.items()}
+
+    # 1 ------------------------------------------------------------------------------------
+    def small(self) -> Dict[str, List[Dict[str, Any]]]:
+        url = self.base + "/small"
+        py = [self.py, str(HERE / "bench_py.py"), "worker"]
+        workers = self.workers({
+            "floor": [self.bench, "worker", "small-floor", url],
+            "client": [self.bench, "worker", "small-client", url],
+            "stateless": [self.bench, "worker", "small-stateless", url],
+            "binding": py + ["small-binding", url],
+            "pymilvus": py + ["small-pymilvus", url],
+            "requests": py + ["small-requests", url],
+        })
+        ms = 150 if self.args.quick else 250
+        try:
+            jobs = {name: (lambda w=w: w.run(ms)) for name, w in workers.items()}
+            return alternate(5 if self.args.quick else 24, jobs, "small list")
+        finally:
+            for w in workers.values():
+                w.close()
+
+    def instructions(self) -> Dict[str, Any]:
+        """User-space instructions per call (valgrind --tool=callgrind): the one number the
+        noise of a shared machine does not move. (N2 - N1) calls' difference, so set-up and
+        exit cancel out. Skipped when valgrind is missing."""
+        valgrind = shutil.which("valgrind")
+        if not valgrind:
+            return {"skipped": "valgrind is not installed"}
+        url = self.base + "/small"
+        n1, n2 = 100, 600
+        out: Dict[str, Any] = {}
+        for name in ("floor", "client", "stateless"):
+            totals = []
+            for n in (n1, n2):
+                done = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                                       self.bench, "worker", f"small-{name}", url],
+                                      input=f"calls 20\ncalls {n}\n", capture_output=True, text=True,
+                                      env=self.env, timeout=300)
+                found = [line for line in done.stderr.splitlines() if "Collected" in line]
+                if done.returncode != 0 or not found:
+                    return {"skipped": f"callgrind failed: {done.stderr.strip()[-300:]}"}
+                totals.append(int(found[-1].split(":")[-1].strip().replace(",", "")))
+            out[name] = (totals[1] - totals[0]) / (n2 - n1)
+        return out
+
+    # 2 ------------------------------------------------------------------------------------
+    def large(self) -> Dict[str, List[Dict[str, Any]]]:
+        calls = 2 if self.args.quick else 3
+        jobs = {}
+        for enc, prefix in (("plain", "/large"), ("gzip", "/largegz")):
+            url = self.base + prefix
+            jobs[f"floor/{enc}"] = self.c("large-floor", url, calls)
+            jobs[f"text/{enc}"] = self.c("large-text", url, calls)
+            jobs[f"binding/{enc}"] = self.p("large-binding", url, calls)
+            jobs[f"pymilvus/{enc}"] = self.p("large-pymilvus", url, calls)
+        return alternate(2 if self.args.quick else 5, jobs, "large list")
+
+    # 3 ------------------------------------------------------------------------------------
+    def threads(self) -> Dict[str, List[Dict[str, Any]]]:
+        url = self.base + "/small"
+        workers = self.workers({
+            "client": [self.bench, "worker", "threads-client", url],
+            "floor": [self.bench, "worker", "threads-floor", url],
+        })
+        ms = 200 if self.args.quick else 400
+        try:
+            jobs = {f"{name}/{t}": (lambda w=w, t=t: w.run(ms, t))
+                    for t in (1, 2, 4, 8) for name, w in workers.items()}
+            return alternate(3 if self.args.quick else 12, jobs, "threads")
+        finally:
+            for w in workers.values():
+                w.close()
+
+    # 4 ------------------------------------------------------------------------------------
+    def cold(self) -> Dict[str, List[Dict[str, Any]]]:
+        url = self.base + "/small"
+        lib = str(Path(self.args.lib).resolve())
+        jobs = {
+            "curl-init": lambda: run_json([self.cold_bin, "curl-init", url, "libcurl.so.4"], self.env),
+            "curl-first": lambda: run_json([self.cold_bin, "curl-first", url, "libcurl.so.4", "libjansson.so.4"], self.env),
+            "lib-first": lambda: run_json([self.cold_bin, "lib-first", url, lib], self.env),
+        }
+        return alternate(5 if self.args.quick else 21, jobs, "cold start")
+
+
+# ---------------------------------------------------------------------------------------
+# report
+# ---------------------------------------------------------------------------------------
+
+def mark(ok: Optional[bool]) -> str:
+    return "n/a" if ok is None else ("**met**" if ok else "**NOT met**")
+
+
+def report(results: Dict[str, Any], sizes: Dict[str, int], lib: Path, info: Dict[str, str],
+           vers: Dict[str, str], started: dt.datetime, elapsed: float, quick: bool) -> str:
+    lines: List[str] = []
+    targets: List[List[str]] = []
+    add = lines.append
+    try:
+        shown = str(lib.relative_to(REPO))
+    except ValueError:
+        shown = str(lib)
+
+    add("# Benchmarks")
+    add("")
+    add(f"Made by `make bench`{' (quick mode: fewer and shorter rounds)' if quick else ''} on "
+        f"{started.strftime('%Y-%m-%d %H:%M UTC')} in {elapsed:.0f} s, library `{shown}`. Method: "
+        "Benchmarks/run.py; the measurements take turns in rounds, in one session, the order "
+        "rotated every round; medians over the rounds, ratios as medians of per-round ratios; "
+        "± is half the interquartile range, relative to the median.")
+    add("")
+    add(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, Linux {info['kernel']}, {info['os']}.")
+    add("Server: nginx " + vers["nginx"] + " on 127.0.0.1 (1 worker) serving fixed envelopes from files; "
+        "the clients and the server share the 2 cores.")
+    add("Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items() if k != "nginx") + ".")
+    add("")
+
+    load = results.get("load", {})
+    if load:
+        parts = [f"{name} {v['other_share'] * 100:.0f}%" for name, v in load.items()]
+        worst = max(v["other_share"] for v in load.values())
+        add("Other processes on the machine took this share of its CPU while each section ran: "
+            + ", ".join(parts) + "." + (" **The machine was busy: wall-clock numbers are noisy; "
+                                         "trust the CPU columns and the ratios more than the rates.**"
+                                         if worst > 0.1 else ""))
+        add("")
+    if "small" in results:
+        report_small(results, sizes, add, targets)
+    if "large" in results:
+        report_large(results, sizes, add, targets)
+    if "threads" in results:
+        report_threads(results, add, targets)
+    if "cold" in results:
+        report_cold(results, lib, add, targets)
+
+    # targets
+    add("## Targets of issue 6")
+    add("")
+    add("| target | measured | verdict |")
+    add("| --- | --- | --- |")
+    for row in targets:
+        add("| " + " | ".join(row) + " |")
+    add("")
+    return "\n".join(lines)
+
+
+def pair_text(values: List[float], digits: int = 2) -> str:
+    """The median of per-round ratios, with its spread."""
+    return f"{fmt(median(values), digits)}x {spread(values)}".strip() if values else "n/a"
+
+
+def report_small(results: Dict[str, Any], sizes: Dict[str, int], add: Callable[[str], None],
+                 targets: List[List[str]]) -> None:
+    small = results["small"]
+    label = {
+        "floor": "floor: C, libcurl keep-alive + one jansson parse",
+        "client": "library client API from C (`milvus_client_list_import_jobs`)",
+        "stateless": "library stateless from C (`milvus_list_import_jobs`)",
+        "binding": "Python binding `milvus_import.list_import_jobs` (dict)",
+        "pymilvus": "pymilvus `list_import_jobs(...).json()`",
+        "requests": "`requests.Session().post(...).json()`",
+    }
+    ok = {k: [s for s in v if "rate" in s] for k, v in small.items()}
+    rate = {k: median([s["rate"] for s in v]) for k, v in ok.items()}
+    cpu_us = {k: median([s["cpu_seconds"] / s["calls"] * 1e6 for s in v if s["calls"]]) for k, v in ok.items()}
+    by_rate = lambda s: s["rate"]  # noqa: E731
+    vs_floor = {k: paired(ok[k], ok["floor"], by_rate) for k in ok}
+    vs_pym = {k: paired(ok[k], ok["pymilvus"], by_rate) for k in ok}
+    rounds = max((len(v) for v in ok.values()), default=0)
+    add(f"## 1. Small list (1 record, {sizes['small']} bytes), sequential, one connection")
+    add("")
+    add(f"Each client is one long-lived process; {rounds} rounds of a fixed time each, the clients "
+        "taking turns. Ratios are medians of the per-round ratios (each round's pair ran "
+        "back to back); calls/s and CPU are medians over the rounds.")
+    add("")
+    add("| client | calls/s | µs/call | client CPU µs/call | vs floor | vs pymilvus |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for key in label:
+        err = error_of(small[key])
+        if err:
+            add(f"| {label[key]} | failed: {err[:120]} | | | | |")
+            continue
+        r = rate[key]
+        add(f"| {label[key]} | {fmt(r)} {spread([s['rate'] for s in ok[key]])} | {fmt(1e6 / r, 1)} | "
+            f"{fmt(cpu_us[key], 1)} | {pair_text(vs_floor[key])} | {pair_text(vs_pym[key], 1)} |")
+    add("")
+    r_client, r_state, r_bind = (median(vs_floor["client"]), median(vs_floor["stateless"]),
+                                 median(vs_pym["binding"]))
+    c_client = ratio(cpu_us["floor"], cpu_us["client"])
+    c_state = ratio(cpu_us["floor"], cpu_us["stateless"])
+    targets.append(["Client API >= 0.9x the libcurl+jansson floor (calls/s)",
+                    f"{r_client:.2f}x (CPU per call: floor/client = {c_client:.2f})",
+                    mark(r_client >= 0.9 if r_client == r_client else None)])
+    targets.append(["Stateless function >= 0.85x the floor (calls/s)",
+                    f"{r_state:.2f}x (CPU per call: floor/stateless = {c_state:.2f})",
+                    mark(r_state >= 0.85 if r_state == r_state else None)])
+    targets.append(["Python binding >= 7x pymilvus `list_import_jobs` (calls/s)", f"{r_bind:.1f}x",
+                    mark(r_bind >= 7 if r_bind == r_bind else None)])
+    ins = results.get("instructions", {})
+    if ins and "skipped" not in ins:
+        add("User-space instructions per call (valgrind --tool=callgrind, steady state; no "
+            "kernel or server time): stable where the clocks above are not.")
+        add("")
+        add("| client | instructions/call | vs floor |")
+        add("| --- | ---: | ---: |")
+        for key in ("floor", "client", "stateless"):
+            add(f"| {label[key]} | {fmt(ins[key])} | {fmt(ratio(ins[key], ins['floor']), 2)}x |")
+        add("")
+    elif ins:
+        add(f"Instructions per call: skipped ({ins['skipped']}).")
+        add("")
+
+
+def report_large(results: Dict[str, Any], sizes: Dict[str, int], add: Callable[[str], None],
+                 targets: List[List[str]]) -> None:
+    large = results["large"]
+    add(f"## 2. Large list ({LARGE_RECORDS:,} records, {sizes['large'] / 1e6:.1f} MB; gzip: "
+        f"{sizes['large_gz'] / 1e6:.2f} MB on the wire)")
+    add("")
+    add("One call = request, receive, decompress (gzip), check, hand back (text) or turn into a "
+        "dict (Python). A fresh process per round and client, a few calls each. CPU is user+sys "
+        "of the client process over the call; peak RSS is the process's high-water mark during "
+        "its first call (VmHWM, reset before the call), the growth is that minus the RSS before "
+        "the call. Ratios are medians of per-round ratios.")
+    add("")
+    add("| encoding | client | CPU ms | wall ms | peak RSS MB | RSS growth MB | CPU vs floor | wall vs pymilvus |")
+    add("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    llabel = {
+        "floor": "floor: libcurl download + one jansson parse",
+        "text": "library text API (`milvus_client_list_import_jobs`)",
+        "binding": "Python binding to a dict",
+        "pymilvus": "pymilvus `list_import_jobs(...).json()`",
+    }
+    # one value per process (round): the median of its calls
+    per_round: Dict[str, List[Dict[str, Any]]] = {}
+    stats: Dict[str, Dict[str, float]] = {}
+    for name, runs in large.items():
+        good = [run for run in runs if "samples" in run]
+        per_round[name] = [{"round": run["round"],
+                            "cpu": median([x["cpu"] for x in run["samples"]]),
+                            "wall": median([x["wall"] for x in run["samples"]])} for run in good]
+        if good:
+            samples = [x for run in good for x in run["samples"]]
+            firsts = [run["samples"][0] for run in good]
+            stats[name] = {
+                "cpu": median([x["cpu"] for x in samples]) * 1e3,
+                "wall": median([x["wall"] for x in samples]) * 1e3,
+                "peak": median([x["peak_rss"] for x in firsts]) / 1e6,
+                "growth": median([x["peak_rss"] - x["rss_before"] for x in firsts]) / 1e6,
+                "cpu_spread": spread([x["cpu"] for x in samples]),
+            }
+    by_cpu, by_wall = (lambda x: x["cpu"]), (lambda x: x["wall"])  # noqa: E731
+    for enc in ("plain", "gzip"):
+        for key in llabel:
+            name = f"{key}/{enc}"
+            err = error_of(large.get(name, []))
+            if name not in stats:
+                add(f"| {enc} | {llabel[key]} | failed: {(err or '?')[:120]} | | | | | |")
+                continue
+            st = stats[name]
+            cpu_r = paired(per_round[name], per_round.get(f"floor/{enc}", []), by_cpu)
+            wall_r = paired(per_round[name], per_round.get(f"pymilvus/{enc}", []), by_wall)
+            add(f"| {enc} | {llabel[key]} | {fmt(st['cpu'], 1)} {st['cpu_spread']} | {fmt(st['wall'], 1)} | "
+                f"{fmt(st['peak'], 1)} | {fmt(st['growth'], 1)} | {pair_text(cpu_r)} | {pair_text(wall_r)} |")
+    add("")
+    body_mb = sizes["large"] / 1e6
+    for enc in ("plain", "gzip"):
+        t, f = stats.get(f"text/{enc}"), stats.get(f"floor/{enc}")
+        if t and f:
+            r = median(paired(per_round[f"text/{enc}"], per_round[f"floor/{enc}"], by_cpu))
+            targets.append([f"Large list ({enc}): text API CPU <= 1.15x the floor",
+                            f"{r:.2f}x ({t['cpu']:.0f} vs {f['cpu']:.0f} ms)", mark(r <= 1.15)])
+        if t:
+            g = t["growth"] / body_mb
+            targets.append([f"Large list ({enc}): text API peak RSS <= 3x the body ({body_mb:.1f} MB)",
+                            f"growth {t['growth']:.1f} MB = {g:.2f}x (process peak {t['peak']:.1f} MB)",
+                            mark(g <= 3)])
+        b, p = stats.get(f"binding/{enc}"), stats.get(f"pymilvus/{enc}")
+        if b and p:
+            r = median(paired(per_round[f"binding/{enc}"], per_round[f"pymilvus/{enc}"], by_wall))
+            targets.append([f"Large list ({enc}): Python binding to a dict <= 1.2x pymilvus + .json() (wall)",
+                            f"{r:.2f}x ({b['wall']:.0f} vs {p['wall']:.0f} ms; CPU {b['cpu']:.0f} vs "
+                            f"{p['cpu']:.0f} ms)", mark(r <= 1.2)])
+
+
+def report_threads(results: Dict[str, Any], add: Callable[[str], None], targets: List[List[str]]) -> None:
+    threads = results["threads"]
+    ok = {k: [s for s in v if "rate" in s] for k, v in threads.items()}
+    by_rate = lambda s: s["rate"]  # noqa: E731
+    rounds = max((len(v) for v in ok.values()), default=0)
+    add("## 3. One shared client from several threads (small list)")
+    add("")
+    add(f"One long-lived process each for the client and the floor; {rounds} rounds, each "
+        "running every thread count in turn. Scaling is the median of per-round ratios to one "
+        "thread in the same round.")
+    add("")
+    add("| threads | library client calls/s | scaling vs 1 thread | client CPU µs/call "
+        "| floor calls/s (a handle per thread) | floor scaling | floor CPU µs/call | client vs floor |")
+    add("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    trate = {k: median([s["rate"] for s in v]) for k, v in ok.items()}
+    tcpu = {k: median([s["cpu_seconds"] / s["calls"] * 1e6 for s in v if s["calls"]]) for k, v in ok.items()}
+    scaling: Dict[str, List[float]] = {}
+    for t in (1, 2, 4, 8):
+        for who in ("client", "floor"):
+            scaling[f"{who}/{t}"] = paired(ok.get(f"{who}/{t}", []), ok.get(f"{who}/1", []), by_rate)
+        c, f = trate.get(f"client/{t}", float("nan")), trate.get(f"floor/{t}", float("nan"))
+        vs = paired(ok.get(f"client/{t}", []), ok.get(f"floor/{t}", []), by_rate)
+        add(f"| {t} | {fmt(c)} {spread([s['rate'] for s in ok.get(f'client/{t}', [])])} | "
+            f"{pair_text(scaling[f'client/{t}'])} | {fmt(tcpu.get(f'client/{t}', float('nan')), 1)} | "
+            f"{fmt(f)} | {pair_text(scaling[f'floor/{t}'])} | {fmt(tcpu.get(f'floor/{t}', float('nan')), 1)} | "
+            f"{pair_text(vs)} |")
+    add("")
+    r2, f2 = median(scaling["client/2"]), median(scaling["floor/2"])
+    targets.append(["Threads: 2 threads >= 1.6x one thread (shared client)",
+                    f"{r2:.2f}x (the floor itself: {f2:.2f}x)", mark(r2 >= 1.6 if r2 == r2 else None)])
+
+
+def report_cold(results: Dict[str, Any], lib: Path, add: Callable[[str], None], targets: List[List[str]]) -> None:
+    cold = results["cold"]
+    crun = {k: [s for s in v if "total_ms" in s] for k, v in cold.items()}
+    so_size = lib.stat().st_size
+    add("## 4. Cold start (a fresh process; everything dlopen'ed inside the clock)")
+    add("")
+    add("| what | dlopen ms | total ms |")
+    add("| --- | ---: | ---: |")
+    clabel = {
+        "curl-init": "libcurl's own initialisation: dlopen + curl_global_init + curl_easy_init",
+        "curl-first": "libcurl + jansson: the above + first POST + one parse",
+        "lib-first": "libmilvus_import: dlopen + first `milvus_list_import_jobs`",
+    }
+    ctot: Dict[str, float] = {}
+    for key, text in clabel.items():
+        err = error_of(cold[key])
+        if err:
+            add(f"| {text} | failed: {err[:120]} | |")
+            continue
+        ctot[key] = median([s["total_ms"] for s in crun[key]])
+        add(f"| {text} | {fmt(median([s['open_ms'] for s in crun[key]]), 2)} | {fmt(ctot[key], 2)} "
+            f"{spread([s['total_ms'] for s in crun[key]])} |")
+    add("")
+    add(f"Size of `{lib.name}`: {so_size / 1e6:.1f} MB ({so_size:,} bytes)"
+        + (f"; stripped: {stripped_size(lib) / 1e6:.1f} MB." if stripped_size(lib) else "."))
+    add("")
+    if "lib-first" in ctot and "curl-init" in ctot:
+        above = ctot["lib-first"] - ctot["curl-init"]
+        targets.append(["Cold start < 10 ms above libcurl's own initialisation",
+                        f"{above:+.2f} ms ({ctot['lib-first']:.2f} vs {ctot['curl-init']:.2f} ms)", mark(above < 10)])
+
+
+def stripped_size(lib: Path) -> int:
+    strip = shutil.which("strip")
+    if not strip:
+        return 0
+    out = lib.parent / (lib.name + ".bench-stripped")
+    try:
+        subprocess.run([strip, "-o", str(out), str(lib)], check=True, capture_output=True)
+        return out.stat().st_size
+    except (OSError, subprocess.CalledProcessError):
+        return 0
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lib", required=True, help="the built libmilvus_import.so")
+    parser.add_argument("--bin", required=True, help="folder with the compiled bench and cold_start")
+    parser.add_argument("--python", required=True, help="the bench venv's python (pymilvus, requests)")
+    parser.add_argument("--work", default=str(REPO / "build" / "bench"), help="data, nginx prefix, raw.json")
+    parser.add_argument("--out", default=str(HERE / "results.md"), help="the Markdown report")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and calls (a smoke run)")
+    parser.add_argument("--only", default="small,large,threads,cold", help="comma-separated sections")
+    parser.add_argument("--serve", type=int, default=0, metavar="SECONDS",
+                        help="only start nginx, print its base URL, serve for SECONDS (<= 3600), stop "
+                             "(for profiling by hand)")
+    args = parser.parse_args()
+
+    lib = Path(args.lib).resolve()
+    work = Path(args.work).resolve()
+    root = work / "www"
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.monotonic()
+
+    log("bench: writing envelopes")
+    sizes = write_data(root)
+    nginx = Nginx(work, root)
+    nginx.start()
+    log(f"bench: nginx on {nginx.base} (pid {nginx.proc.pid if nginx.proc else '?'})")
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        nginx.stop()
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    results: Dict[str, Any] = {}
+    try:
+        smoke_test(nginx.base, sizes)
+        if args.serve > 0:
+            print(nginx.base, flush=True)
+            time.sleep(min(args.serve, 3600))
+            return 0
+        bench = Bench(args, nginx.base)
+        sections = [name for name in ("small", "large", "threads", "cold") if name in args.only.split(",")]
+        meter = LoadMeter(nginx.proc.pid if nginx.proc else None)
+        load: Dict[str, Dict[str, float]] = {}
+        for name in sections:
+            log(f"bench: {name}")
+            meter.start()
+            results[name] = getattr(bench, name)()
+            load[name] = meter.stop()
+            if name == "small":
+                log("bench: instructions per call (callgrind)")
+                results["instructions"] = bench.instructions()
+        results["load"] = load
+        vers = versions(lib, args.python, nginx)
+    finally:
+        nginx.stop()
+
+    (work / "raw.json").write_text(json.dumps({"sizes": sizes, "results": results}, indent=1))
+    text = report(results, sizes, lib, machine_info(), vers, started, time.monotonic() - t0, args.quick)
+    text += ("\nCommand: `make bench` (the Makefile fragment mk/bench.mk: installs nginx if missing, "
+             "builds the library, the venv build/venv-bench and the C programs, then runs "
+             "`Benchmarks/run.py`). Raw samples: build/bench/raw.json.\n")
+    if set(results) >= {"small", "large", "threads", "cold"}:
+        Path(args.out).write_text(text)
+    else:
+        log(f"bench: partial run ({', '.join(results)}): {args.out} left as it was")
+    print(text)
+    if set(results) >= {"small", "large", "threads", "cold"}:
+        log(f"bench: report written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
