@@ -101,6 +101,14 @@ def _compact(**fields: Any) -> Dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None and v != ""}
 
 
+def _job_body(job_id: str, cluster_id: str, project_id: str, region_id: str, db_name: str) -> Dict[str, Any]:
+    """The body of describe, commit and abort: ``jobId`` always (even "", which the library
+    refuses), the other fields when given."""
+    body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
+    body.setdefault("jobId", job_id)
+    return body
+
+
 class _ClientClosed(InvalidArgumentError):
     """Raised by a call on a closed :class:`Client` (an :class:`InvalidArgumentError`)."""
 
@@ -427,8 +435,7 @@ class Client:
 
         Thread-safe.
         """
-        body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
-        body.setdefault("jobId", job_id)
+        body = _job_body(job_id, cluster_id, project_id, region_id, db_name)
         return self._call("milvus_client_get_import_progress", body)
 
     def bulk_import(
@@ -498,8 +505,7 @@ class Client:
         Raises: the exceptions of :meth:`get_import_progress`.
         Thread-safe.
         """
-        body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
-        body.setdefault("jobId", job_id)
+        body = _job_body(job_id, cluster_id, project_id, region_id, db_name)
         return self._call("milvus_client_commit_import", body)
 
     def abort_import(
@@ -514,8 +520,7 @@ class Client:
         Raises: the exceptions of :meth:`get_import_progress`.
         Thread-safe.
         """
-        body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
-        body.setdefault("jobId", job_id)
+        body = _job_body(job_id, cluster_id, project_id, region_id, db_name)
         return self._call("milvus_client_abort_import", body)
 
     def wait_import_job(
@@ -561,8 +566,7 @@ class Client:
         """
         timeout_ms = _seconds_to_ms(timeout, "timeout")
         poll_ms = min(_seconds_to_ms(poll_interval, "poll_interval"), timeout_ms)
-        body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
-        body.setdefault("jobId", job_id)
+        body = _job_body(job_id, cluster_id, project_id, region_id, db_name)
         request = _dumps(body)
 
         raised: List[BaseException] = []
