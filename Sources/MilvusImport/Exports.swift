@@ -302,10 +302,8 @@ public func milvus_client_wait_import_job(_ handle: OpaquePointer?, _ jobId: Uns
                                           _ onProgress: milvus_progress_fn?,
                                           _ userData: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<CChar>? {
     returningText { () throws(ImportError) in
-        let waiting = try client(handle)
-        let id = try argument(jobId, "job_id")
-        guard !id.isEmpty else { throw ImportError(MILVUS_ERR_INVALID_ARGUMENT, "job_id must not be empty") }
-        return try waiting.waitImportJob(jobId: id, timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
+        try client(handle).waitImportJob(jobId: argument(jobId, "job_id"), timeoutMs: timeoutMs,
+                                         pollIntervalMs: pollIntervalMs,
                                          onProgress: progressCallback(onProgress, userData))
     }
 }

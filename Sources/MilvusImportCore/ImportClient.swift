@@ -105,11 +105,23 @@ public final class ImportClient: Sendable {
     /// (return false to stop) after each describe. Returns the last describe envelope.
     public func waitImportJob(_ request: String?, timeoutMs: Int, pollIntervalMs: Int,
                               onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+        try wait(RequestBody.parse(request, for: .describe), timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
+                 onProgress: onProgress)
+    }
+
+    /// `waitImportJob` for a job id alone (the database from the client's settings).
+    public func waitImportJob(jobId: String, timeoutMs: Int, pollIntervalMs: Int,
+                              onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+        try wait(RequestBody.forJob(jobId), timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
+                 onProgress: onProgress)
+    }
+
+    private func wait(_ body: RequestBody, timeoutMs: Int, pollIntervalMs: Int,
+                      onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
         guard timeoutMs > 0 else { throw .invalidArgument("the wait timeout must be > 0 ms (got \(timeoutMs))") }
         guard (1...timeoutMs).contains(pollIntervalMs) else {
             throw .invalidArgument("the poll interval must be 1 to \(timeoutMs) ms (got \(pollIntervalMs))")
         }
-        let body = try RequestBody.parse(request, for: .describe)
         let jobId = body.json["jobId"]?.string ?? ""
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
         func remainingMs() -> Int { ImportClient.millisecondsLeft(until: deadline) }
@@ -270,25 +282,5 @@ public final class ImportClient: Sendable {
         var request = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
-}
-
-extension HeaderRules {
-    /// Headers whose values are credentials.
-    static func isSecret(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return ["authorization", "proxy-authorization", "cookie", "token", "key", "secret", "password"]
-            .contains { lowered.contains($0) } && lowered != "idempotency-key"
-    }
-}
-
-extension ImportClient {
-    /// `waitImportJob` for a job id alone (the database from the client's settings).
-    public func waitImportJob(jobId: String, timeoutMs: Int, pollIntervalMs: Int,
-                              onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
-        guard let body = JSON.object(), let id = JSON.string(jobId), body.set("jobId", id),
-              let text = body.serialized() else { throw .noMemory }
-        return try waitImportJob(text.text, timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
-                                 onProgress: onProgress)
     }
 }

@@ -50,6 +50,13 @@ struct RequestBody {
         ["accessKey", "secretKey", "token", "apiKey"].compactMap { json[$0]?.string }.filter { !$0.isEmpty }
     }
 
+    /// `{"jobId": id}`: describe, commit or abort of one job named by the caller.
+    static func forJob(_ id: String) throws(ImportError) -> RequestBody {
+        guard !id.isEmpty else { throw .invalidArgument("job_id must not be empty") }
+        guard let body = JSON.object(), let value = JSON.string(id), body.set("jobId", value) else { throw .noMemory }
+        return RequestBody(json: body)
+    }
+
     /// Parses and checks `text` (nil = `{}`) for `operation`.
     static func parse(_ text: String?, for operation: Operation) throws(ImportError) -> RequestBody {
         let json: JSON
@@ -167,5 +174,12 @@ enum HeaderRules {
     /// No CR, LF, NUL or other control characters but tab (header injection).
     static func isValidValue(_ value: String) -> Bool {
         value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+    }
+
+    /// Headers whose values are credentials.
+    static func isSecret(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return ["authorization", "proxy-authorization", "cookie", "token", "key", "secret", "password"]
+            .contains { lowered.contains($0) } && lowered != "idempotency-key"
     }
 }

@@ -29,9 +29,7 @@ public enum Stateless {
 
     public static func getImportProgress(url: String, jobId: String) throws(ImportError) -> ByteBuffer {
         let client = try client(for: url)
-        guard !jobId.isEmpty else { throw .invalidArgument("job_id must not be empty") }
-        guard let body = JSON.object(), let id = JSON.string(jobId), body.set("jobId", id) else { throw .noMemory }
-        return try client.describe(RequestBody(json: body), settings: client.currentSettings).body
+        return try client.describe(RequestBody.forJob(jobId), settings: client.currentSettings).body
     }
 
     public static func bulkImport(url: String, collectionName: String, filesJSON: String) throws(ImportError) -> ByteBuffer {

@@ -161,7 +161,7 @@ class HTTPError(MilvusImportError):
 
 
 class AuthenticationError(MilvusImportError):
-    """HTTP 401/403, or Zilliz Cloud's bad-API-key code."""
+    """HTTP 401/403, or server code 1800 (Milvus) / 21119 (Zilliz Cloud's bad API key)."""
 
     kind = "auth"
     _default_status = Status.AUTH
