@@ -304,7 +304,8 @@ int milvus_client_set_client_cert(milvus_client *client, const char *cert_file, 
  * "Idempotency-Key", "Request-Timeout"). Names compare without case.
  * @name: a header name (RFC 9110 token characters). "Content-Type", "Content-Length" and
  *   "Host" are refused (the library sets them). "Authorization" here replaces the API key's
- *   header, "DB-Name" the database's (also a request's "dbName").
+ *   header, "DB-Name" the database's (also a request's "dbName"), "User-Agent" the
+ *   library's "libmilvus_import/<version>".
  * @value: UTF-8 text without control characters other than tab; "" sends the header with
  *   an empty value; NULL removes the header.
  * Setting "Idempotency-Key" makes create calls retryable.
@@ -344,9 +345,12 @@ int milvus_client_set_retry_backoff_ms(milvus_client *client, long backoff_ms);
 int milvus_client_set_max_response_bytes(milvus_client *client, long long max_bytes);
 
 /*
- * Calls. @request_json is the REST body as JSON text, a JSON object, re-serialised
- * compactly by jansson (key order kept) with every field kept (collectionName, dbName, partitionName, clusterId, projectId, regionId,
- * pageSize, currentPage, jobId, files, options, objectUrls, accessKey, ...). Known fields
+ * Calls. @request_json is the REST body as JSON text, a JSON object. It is sent byte for
+ * byte as given, every field kept (collectionName, dbName, partitionName, clusterId,
+ * projectId, regionId, pageSize, currentPage, jobId, files, options, objectUrls,
+ * accessKey, ...), unless the library adds a field (dbName from
+ * milvus_client_set_database, the pages of milvus_client_list_all_import_jobs): then it is
+ * re-serialised compactly by jansson, key order kept. Known fields
  * are type-checked before any I/O: names and ids must be strings, pageSize and
  * currentPage integers >= 1, every integer within 64 bits, files a list of lists of strings, options an object of string
  * values; a violation is MILVUS_ERR_INVALID_ARGUMENT. NULL means "{}" where no field is

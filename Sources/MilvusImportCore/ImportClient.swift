@@ -6,6 +6,11 @@ import Synchronization
 /// Safe to share between threads; setters affect calls that start afterwards.
 public final class ImportClient: Sendable {
     public let base: BaseURL
+    /// Each operation's full URL, indexed by `Operation.index`.
+    private let urls: [String]
+    /// A header line rather than CURLOPT_USERAGENT: libcurl formats the option anew for
+    /// every request, a header line it only copies.
+    static let userAgent = "User-Agent: libmilvus_import/" + LibraryVersion.text
     let transport: any HTTPTransport
     private let settings: Mutex<ClientSettings>
     /// Set once the server has answered `/describe` with 404 but `/get_progress` works.
@@ -16,6 +21,7 @@ public final class ImportClient: Sendable {
                 transport: (any HTTPTransport)? = nil,
                 sleep: @escaping @Sendable (Int) -> Void = ImportClient.sleepMilliseconds) throws(ImportError) {
         base = try BaseURL(url)
+        urls = Operation.allCases.map { [base] in base.url(for: $0.path) }
         self.transport = transport ?? CurlTransport()
         self.settings = Mutex(settings)
         self.sleep = sleep
@@ -68,12 +74,12 @@ public final class ImportClient: Sendable {
         let settings = currentSettings
         let pageSize = body.json["pageSize"]?.integer ?? 100
         guard let merged = JSON.array(), let pageSizeValue = JSON.integer(pageSize) else { throw .noMemory }
-        body.json.set("pageSize", pageSizeValue)
+        guard body.set("pageSize", pageSizeValue) else { throw .noMemory }
         var previous: JSON?
         var total: Int64?
         for page in 1...10_000 {
             guard let pageValue = JSON.integer(Int64(page)) else { throw .noMemory }
-            body.json.set("currentPage", pageValue)
+            guard body.set("currentPage", pageValue) else { throw .noMemory }
             let reply = try call(.list, body, settings: settings)
             guard let data = reply.envelope.data, let records = data["records"], records.kind == .array else {
                 throw ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
@@ -194,10 +200,11 @@ public final class ImportClient: Sendable {
         if database == nil, let fallback = settings.database {
             database = fallback
             if operation == .list || operation == .create, body.json["dbName"] == nil {
-                guard let value = JSON.string(fallback), body.json.set("dbName", value) else { throw .noMemory }
+                guard let value = JSON.string(fallback), body.set("dbName", value) else { throw .noMemory }
             }
         }
         var headers = ["Content-Type: application/json"]
+        if settings.header(named: "User-Agent") == nil { headers.append(ImportClient.userAgent) }
         // Headers set with set_header win: a "DB-Name" replaces the database's, an
         // "Authorization" the token's. An empty value goes out empty ("Name;" in libcurl).
         if let database, settings.header(named: "DB-Name") == nil { headers.append("DB-Name: " + database) }
@@ -208,13 +215,14 @@ public final class ImportClient: Sendable {
             headers.append(header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value)
         }
 
-        let headBytes = base.url(for: operation.path).utf8.count + headers.reduce(0) { $0 + $1.utf8.count + 2 }
+        let url = urls[operation.index]
+        let headBytes = url.utf8.count + headers.reduce(0) { $0 + $1.utf8.count + 2 }
         guard headBytes <= HeaderRules.maxRequestHeadBytes else {
             throw ImportError.invalidArgument("\(operation.title): the URL and headers (token, database, extra"
                                               + " headers) take \(headBytes) bytes; at most"
                                               + " \(HeaderRules.maxRequestHeadBytes) are allowed")
         }
-        var request = HTTPRequest(url: base.url(for: operation.path), headers: headers, body: try body.encoded(),
+        var request = HTTPRequest(url: url, headers: headers, body: try body.encoded(),
                                   timeoutMs: settings.timeoutMs, connectTimeoutMs: settings.connectTimeoutMs,
                                   tls: settings.tls, proxy: settings.proxy,
                                   maxResponseBytes: settings.maxResponseBytes)

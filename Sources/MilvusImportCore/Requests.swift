@@ -1,5 +1,5 @@
-import CJansson
 import CMilvusImport
+import Glibc
 
 /// The import REST endpoints.
 public enum Operation: Sendable, CaseIterable {
@@ -13,6 +13,18 @@ public enum Operation: Sendable, CaseIterable {
         case .getProgress: return "/v2/vectordb/jobs/import/get_progress"
         case .commit: return "/v2/vectordb/jobs/import/commit"
         case .abort: return "/v2/vectordb/jobs/import/abort"
+        }
+    }
+
+    /// The position in `allCases`.
+    var index: Int {
+        switch self {
+        case .list: return 0
+        case .create: return 1
+        case .describe: return 2
+        case .getProgress: return 3
+        case .commit: return 4
+        case .abort: return 5
         }
     }
 
@@ -38,8 +50,18 @@ public enum Operation: Sendable, CaseIterable {
 }
 
 /// A request body checked before any I/O, and what it implies for the headers.
-struct RequestBody {
+/// A body parsed from the caller's text goes out as that text, byte for byte, until the
+/// library changes it (the client's database, paging): no second serialisation.
+final class RequestBody {
     let json: JSON
+    /// The caller's bytes, valid JSON; nil once `set` has changed the body.
+    private var text: [UInt8]?
+
+    init(json: JSON, text: [UInt8]? = nil) {
+        self.json = json
+        self.text = text
+    }
+
     /// `dbName` of the request, for the DB-Name header.
     var databaseName: String? {
         guard let name = json["dbName"]?.string, !name.isEmpty else { return nil }
@@ -48,6 +70,12 @@ struct RequestBody {
     /// Object-store keys and tokens in the body, never to be shown.
     var secrets: [String] {
         ["accessKey", "secretKey", "token", "apiKey"].compactMap { json[$0]?.string }.filter { !$0.isEmpty }
+    }
+
+    /// Sets a member; the body is serialised from now on. False when memory runs out.
+    func set(_ key: String, _ value: JSON) -> Bool {
+        text = nil
+        return json.set(key, value)
     }
 
     /// `{"jobId": id}`: describe, commit or abort of one job named by the caller.
@@ -59,62 +87,76 @@ struct RequestBody {
 
     /// Parses and checks `text` (nil = `{}`) for `operation`.
     static func parse(_ text: String?, for operation: Operation) throws(ImportError) -> RequestBody {
-        let json: JSON
-        if let text {
-            switch JSON.parse(text) {
-            case .failure(let error):
-                // jansson's "near '...'" quotes the request, which may hold object-store keys.
-                let reason = error.text.split(separator: " near ", maxSplits: 1).first.map(String.init) ?? ""
-                throw .invalidArgument("request_json is not valid JSON: \(Classification.sanitize(reason))"
-                                       + " at byte \(error.position)")
-            case .success(let value):
-                json = value
-            }
-            guard json.kind == .object else { throw .invalidArgument("request_json must be a JSON object") }
-        } else {
+        guard let text else {
             guard let empty = JSON.object() else { throw .noMemory }
-            json = empty
+            let body = RequestBody(json: empty)
+            try body.check(for: operation)
+            return body
         }
-        let body = RequestBody(json: json)
+        let bytes = Array(text.utf8)
+        let json: JSON
+        switch bytes.withUnsafeBytes({ JSON.parse($0) }) {
+        case .failure(let error):
+            // jansson's "near '...'" quotes the request, which may hold object-store keys.
+            let reason = error.text.split(separator: " near ", maxSplits: 1).first.map(String.init) ?? ""
+            throw .invalidArgument("request_json is not valid JSON: \(Classification.sanitize(reason))"
+                                   + " at byte \(error.position)")
+        case .success(let value):
+            json = value
+        }
+        guard json.kind == .object else { throw .invalidArgument("request_json must be a JSON object") }
+        let body = RequestBody(json: json, text: bytes)
         try body.check(for: operation)
         return body
     }
 
-    /// Fields the library knows, and the JSON kinds they must have.
-    private static let stringFields: [StaticString] = [
-        "collectionName", "dbName", "partitionName", "clusterId", "projectId", "regionId", "jobId",
-        "objectUrl", "accessKey", "secretKey", "token", "volumeName", "apiKey",
+    /// The members the library knows, the JSON kind each must have, and whether it names
+    /// the data of a create (one of them is required there).
+    private enum Shape {
+        case string, positiveInteger, files, options, any
+    }
+    private static let knownFields: [(name: StaticString, shape: Shape, isSource: Bool)] = [
+        ("collectionName", .string, false), ("dbName", .string, false), ("partitionName", .string, false),
+        ("clusterId", .string, false), ("projectId", .string, false), ("regionId", .string, false),
+        ("jobId", .string, false), ("objectUrl", .string, true), ("accessKey", .string, false),
+        ("secretKey", .string, false), ("token", .string, false), ("volumeName", .string, false),
+        ("apiKey", .string, false), ("pageSize", .positiveInteger, false), ("currentPage", .positiveInteger, false),
+        ("files", .files, true), ("options", .options, false), ("objectUrls", .any, true),
+        ("dataPaths", .any, true),
     ]
-    private static let integerFields: [StaticString] = ["pageSize", "currentPage"]
 
+    /// One pass over the members, each compared with the table (no lookup per known field).
     func check(for operation: Operation) throws(ImportError) {
-        // Type checks by jansson type code: no wrapper objects or strings per field.
-        let absent: Int32 = -1, string = Int32(JSON_STRING.rawValue)
-        for field in RequestBody.stringFields {
-            let type = json.memberType(field)
-            if type != absent && type != string {
-                throw .invalidArgument("\"\(field)\" must be a string")
-            }
-        }
-        for field in RequestBody.integerFields where json.memberType(field) != absent {
-            if let value = json[field.description] {
-                guard let number = value.integer else { throw .invalidArgument("\"\(field)\" must be an integer") }
-                guard number >= 1 else { throw .invalidArgument("\"\(field)\" must be at least 1") }
+        var sources = 0
+        try json.forEachMember { (key: UnsafeRawBufferPointer, value: JSON.Borrowed) throws(ImportError) in
+            guard let keyStart = key.baseAddress, let known = RequestBody.knownFields.first(where: { known in
+                known.name.utf8CodeUnitCount == key.count && memcmp(known.name.utf8Start, keyStart, key.count) == 0
+            }) else { return }
+            if known.isSource { sources += 1 }
+            switch known.shape {
+            case .string:
+                guard value.kind == .string else { throw .invalidArgument("\"\(known.name)\" must be a string") }
+            case .positiveInteger:
+                guard let number = value.integer else { throw .invalidArgument("\"\(known.name)\" must be an integer") }
+                guard number >= 1 else { throw .invalidArgument("\"\(known.name)\" must be at least 1") }
+            case .files:
+                try RequestBody.checkFiles(value.owned())
+            case .options:
+                let options = value.owned()
+                guard options.kind == .object else {
+                    throw .invalidArgument("\"options\" must be an object of string values")
+                }
+                for (key, value) in options.members where value.kind != .string {
+                    throw .invalidArgument("\"options\" values must be strings (\"\(key)\" is not); e.g. "
+                                           + "{\"auto_commit\":\"false\"}")
+                }
+            case .any:
+                break
             }
         }
         if let database = json["dbName"]?.string, !HeaderRules.isValidValue(database) {
             // It also goes out as the DB-Name header: no CR/LF or other control characters.
             throw .invalidArgument("\"dbName\" must not contain control characters")
-        }
-        if let files = json["files"] { try RequestBody.checkFiles(files) }
-        if let options = json["options"] {
-            guard options.kind == .object else {
-                throw .invalidArgument("\"options\" must be an object of string values")
-            }
-            for (key, value) in options.members where value.kind != .string {
-                throw .invalidArgument("\"options\" values must be strings (\"\(key)\" is not); e.g. "
-                                       + "{\"auto_commit\":\"false\"}")
-            }
         }
         switch operation {
         case .describe, .getProgress, .commit, .abort:
@@ -125,8 +167,7 @@ struct RequestBody {
             guard let name = json["collectionName"]?.string, !name.isEmpty else {
                 throw .invalidArgument("\"collectionName\" is required (a non-empty string)")
             }
-            let sources = ["files", "objectUrl", "objectUrls", "dataPaths"].filter { json[$0] != nil }
-            guard !sources.isEmpty else {
+            guard sources > 0 else {
                 throw .invalidArgument("\"files\" is required: a list of lists of file paths, e.g. [[\"a.parquet\"]]")
             }
         case .list:
@@ -146,10 +187,11 @@ struct RequestBody {
         }
     }
 
-    /// The body's bytes.
+    /// The body's bytes: the caller's text as it came, or the compact serialisation.
     func encoded() throws(ImportError) -> [UInt8] {
-        guard let text = json.serialized() else { throw .noMemory }
-        return text.withBytes { Array($0) }
+        if let text { return text }
+        guard let serialized = json.serialized() else { throw .noMemory }
+        return serialized.withBytes { Array($0) }
     }
 }
 

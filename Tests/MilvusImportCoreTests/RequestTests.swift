@@ -13,12 +13,33 @@ private let emptyList = #"{"code":0,"data":{"records":[]}}"#
         let request = try #require(transport.requests.first)
         #expect(request.url == "http://127.0.0.1:19530/v2/vectordb/jobs/import/list")
         #expect(request.bodyText == #"{"collectionName":"quick_setup"}"#)
-        #expect(request.headers == ["Content-Type: application/json"])
+        #expect(request.headers == ["Content-Type: application/json", "User-Agent: libmilvus_import/" + LibraryVersion.text])
         #expect(request.timeoutMs == 20_000)
         #expect(request.connectTimeoutMs == 10_000)
         #expect(request.maxResponseBytes == 256 << 20)
         #expect(request.tls.verifyPeer)
         #expect(request.proxy == .environment)
+    }
+
+    @Test func theCallersTextGoesOutAsItCameUntilTheLibraryChangesIt() throws {
+        let transport = FakeTransport([.http(200, "application/json", emptyList),
+                                       .http(200, "application/json", emptyList),
+                                       .http(200, "application/json", emptyList)])
+        let spaced = "{ \"collectionName\" : \"caf\\u00e9\",\n \"pageSize\": 2 }"
+        _ = try makeClient(transport).listImportJobs(spaced)
+        #expect(transport.requests[0].bodyText == spaced)
+        // The client's database fills in dbName: the body is serialised again, compactly.
+        let withDatabase = try makeClient(transport) { (s: inout ClientSettings) throws(ImportError) in
+            try s.setDatabase("db_a")
+        }
+        _ = try withDatabase.listImportJobs(spaced)
+        #expect(transport.requests[1].bodyText == #"{"collectionName":"café","pageSize":2,"dbName":"db_a"}"#)
+        // A User-Agent set by the caller replaces the library's.
+        let renamed = try makeClient(transport) { (s: inout ClientSettings) throws(ImportError) in
+            try s.setHeader(name: "User-Agent", value: "etl/2")
+        }
+        _ = try renamed.listImportJobs(nil)
+        #expect(transport.requests[2].headers == ["Content-Type: application/json", "User-Agent: etl/2"])
     }
 
     @Test func nullRequestIsAnEmptyObject() throws {
@@ -35,8 +56,8 @@ private let emptyList = #"{"code":0,"data":{"records":[]}}"#
         }
         _ = try client.listImportJobs(#"{"collectionName":"coll_a","dbName":"db_a","clusterId":"in01-x","pageSize":2}"#)
         let request = try #require(transport.requests.first)
-        #expect(request.headers == ["Content-Type: application/json", "DB-Name: db_a",
-                                    "Authorization: Bearer root:Milvus", "Request-Timeout: 5"])
+        #expect(request.headers == ["Content-Type: application/json", "User-Agent: libmilvus_import/" + LibraryVersion.text,
+                                    "DB-Name: db_a", "Authorization: Bearer root:Milvus", "Request-Timeout: 5"])
         #expect(request.bodyText == #"{"collectionName":"coll_a","dbName":"db_a","clusterId":"in01-x","pageSize":2}"#)
     }
 

@@ -47,8 +47,8 @@ private let emptyList = #"{"code":0,"data":{"records":[]}}"#
             try s.setHeader(name: "DB-Name", value: "db_hdr")
         }
         _ = try client.listImportJobs(nil)
-        #expect(transport.requests[0].headers == ["Content-Type: application/json", "Authorization: Bearer root:Milvus",
-                                                  "X-Empty;", "DB-Name: db_hdr"])
+        #expect(transport.requests[0].headers == ["Content-Type: application/json", "User-Agent: libmilvus_import/" + LibraryVersion.text,
+                                                  "Authorization: Bearer root:Milvus", "X-Empty;", "DB-Name: db_hdr"])
     }
 
     @Test func proxySchemesAreChecked() throws {

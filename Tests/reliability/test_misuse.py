@@ -525,3 +525,40 @@ def test_setters_while_other_threads_call(lib, client, servers):
         assert (req.json or {}).get("dbName") == db, (req.json, db)
         seen_auth.add(auth)
     assert len(seen_auth) >= 2, "the setter never changed what went out"
+
+
+# ======================================================================================
+# What goes on the wire: the caller's text as given, and no 100-continue
+# ======================================================================================
+
+
+def test_the_request_text_goes_out_byte_for_byte(lib, client, servers):
+    srv = servers(replying(lambda _req: response(200, OK_LIST, close=False), keep_alive=True))
+    handle = client(srv.url)
+    text = b'{ "collectionName" : "caf\\u00e9",\n  "pageSize": 2 }'
+    assert lib.list(handle, text).ok
+    sent = srv.requests[-1]
+    assert sent.body == text
+    assert sent.header("Content-Length") == str(len(text))
+    assert sent.header("User-Agent").startswith("libmilvus_import/")
+    assert not sent.has_header("Expect")
+    # The client's database fills in dbName: then the body is serialised (compact JSON).
+    assert lib.milvus_client_set_database(handle, b"db_a") == OK
+    assert lib.list(handle, text).ok
+    sent = srv.requests[-1]
+    assert sent.body == '{"collectionName":"café","pageSize":2,"dbName":"db_a"}'.encode()
+    assert sent.header("DB-Name") == "db_a"
+
+
+def test_a_body_over_one_mib_does_not_wait_for_100_continue(lib, client, servers):
+    srv = servers(replying(lambda _req: response(200, b'{"code":0,"data":{"jobId":"7"}}', close=False),
+                           keep_alive=True))
+    handle = client(srv.url)
+    files = [[f"batch/{i:06d}/part-0000.parquet"] for i in range(40_000)]
+    text = json.dumps({"collectionName": "c", "files": files}, separators=(",", ":")).encode()
+    assert len(text) > 1 << 20
+    out = lib.text_call("milvus_client_bulk_import", handle, text)
+    assert out.ok, out.describe()
+    sent = srv.requests[-1]
+    assert not sent.has_header("Expect")  # libcurl would ask for 100-continue and wait up to 1 s
+    assert sent.body == text

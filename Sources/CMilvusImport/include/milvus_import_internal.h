@@ -1,5 +1,6 @@
 /* Internal to the library (not installed, not exported: the version script keeps only
- * milvus_*): the thread-local last error, which Swift cannot declare itself. */
+ * milvus_*): the thread-local last error and the fork generation, which Swift cannot
+ * declare itself. */
 #ifndef MILVUS_IMPORT_INTERNAL_H
 #define MILVUS_IMPORT_INTERNAL_H
 #include "milvus_import.h"
@@ -13,4 +14,10 @@ int mi_error_code(void);
 int mi_error_http_status(void);
 long long mi_error_server_code(void);
 const char *mi_error_message(void);
+
+/* How many fork()s lie between the first call of this function and the calling process:
+ * 0 in the process that first called it, bumped in every child by a pthread_atfork
+ * handler (installed on the first call). Connection pools compare it to know that their
+ * sockets belong to a parent, without a getpid() system call per request. */
+unsigned long mi_fork_generation(void);
 #endif

@@ -11,8 +11,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// The process-wide transport behind the stateless functions.
     public static let shared = CurlTransport()
 
-    /// Idle handles, and the process they were opened in.
-    private let idle = Mutex<(pid: pid_t, handles: [CurlHandle])>((getpid(), []))
+    /// Idle handles, and the process they were opened in (its fork generation: a counter
+    /// bumped in every child by a pthread_atfork handler, so no getpid() system call per call).
+    private let idle = Mutex<(generation: UInt, handles: [CurlHandle])>((mi_fork_generation(), []))
     private let maxIdle: Int
 
     public init(maxIdle: Int = 16) {
@@ -21,11 +22,11 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     public func send(_ request: HTTPRequest) -> Result<HTTPResponse, ImportError> {
         guard curlReady else { return .failure(ImportError(MILVUS_ERR_TRANSPORT, "libcurl failed to initialise")) }
-        let pid = getpid()
+        let generation = mi_fork_generation()
         let pooled = idle.withLock { pool -> CurlHandle? in
-            if pool.pid != pid {  // after fork(): the connections belong to the parent
+            if pool.generation != generation {  // after fork(): the connections belong to the parent
                 CurlHandle.abandon(pool.handles)
-                pool = (pid, [])
+                pool = (generation, [])
             }
             return pool.handles.popLast()
         }
@@ -33,7 +34,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         let result = handle.perform(request)
         let maxIdle = self.maxIdle
         idle.withLock { pool in
-            if pool.pid == pid && pool.handles.count < maxIdle { pool.handles.append(handle) }
+            if pool.generation == generation && pool.handles.count < maxIdle { pool.handles.append(handle) }
         }
         return result
     }
@@ -94,6 +95,8 @@ final class CurlHandle: @unchecked Sendable {
     private var configuredURL: String?
     /// The header lines of the last call and their libcurl list, kept while they repeat.
     private var headerLines: [String] = []
+    /// Whether the list ends with "Expect:" (see `perform`).
+    private var headerListRefusesExpect = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
 
     private struct Configuration: Equatable {
@@ -135,12 +138,15 @@ final class CurlHandle: @unchecked Sendable {
         errorText[0] = 0
         let sink = ResponseSink(limit: request.maxResponseBytes, handle: handle)
 
-        if headerList == nil || headerLines != request.headers {
+        // libcurl asks a server for "100 Continue" before a body over 1 MiB and waits up to a
+        // second for it; "Expect:" turns that off (smaller bodies never wait).
+        let refuseExpect = request.body.count > 1 << 20
+        if headerList == nil || headerLines != request.headers || headerListRefusesExpect != refuseExpect {
             curl_slist_free_all(headerList)
             headerList = nil
             headerLines = []
             var list: UnsafeMutablePointer<curl_slist>?
-            for line in request.headers + ["Expect:"] {
+            for line in refuseExpect ? request.headers + ["Expect:"] : request.headers {
                 guard let grown = curl_slist_append(list, line) else {
                     curl_slist_free_all(list)
                     return .failure(.noMemory)
@@ -149,6 +155,7 @@ final class CurlHandle: @unchecked Sendable {
             }
             headerList = list
             headerLines = request.headers
+            headerListRefusesExpect = refuseExpect
         }
 
         let wanted = Configuration(request)
@@ -219,7 +226,6 @@ final class CurlHandle: @unchecked Sendable {
             mi_curl_set_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMs),
             mi_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMs),
             mi_curl_set_ptr(handle, CURLOPT_ACCEPT_ENCODING, ""),
-            mi_curl_set_ptr(handle, CURLOPT_USERAGENT, "libmilvus_import/" + LibraryVersion.text),
             mi_curl_set_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes)),
             mi_curl_set_data_fn(handle, CURLOPT_WRITEFUNCTION, receiveCallback),
             mi_curl_set_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()),

@@ -64,7 +64,9 @@ public final class JSON: @unchecked Sendable {
 
     enum Kind: Equatable { case object, array, string, integer, real, bool, null }
 
-    var kind: Kind {
+    var kind: Kind { JSON.kind(of: raw) }
+
+    fileprivate static func kind(of raw: UnsafeMutablePointer<json_t>) -> Kind {
         switch mi_json_type(raw) {
         case Int32(JSON_OBJECT.rawValue): return .object
         case Int32(JSON_ARRAY.rawValue): return .array
@@ -89,13 +91,6 @@ public final class JSON: @unchecked Sendable {
         // withCString borrows a native string's bytes; passing `key` itself would copy them
         // into a new array on every lookup.
         return key.withCString { JSON(retaining: json_object_get(raw, $0)) }
-    }
-
-    /// jansson's type of member `key` (JSON_STRING.rawValue, ...), -1 when absent or not an
-    /// object: a lookup that allocates nothing.
-    func memberType(_ key: StaticString) -> Int32 {
-        guard kind == .object else { return -1 }
-        return mi_json_type(json_object_get(raw, UnsafeRawPointer(key.utf8Start).assumingMemoryBound(to: CChar.self)))
     }
 
     var count: Int {
@@ -125,6 +120,29 @@ public final class JSON: @unchecked Sendable {
             iterator = json_object_iter_next(raw, current)
         }
         return result
+    }
+
+    /// A member's value borrowed from its object: valid only inside `forEachMember`.
+    struct Borrowed {
+        fileprivate let raw: UnsafeMutablePointer<json_t>
+        var kind: Kind { JSON.kind(of: raw) }
+        var integer: Int64? { kind == .integer ? Int64(json_integer_value(raw)) : nil }
+        /// A reference of its own, to keep or to walk.
+        func owned() -> JSON { JSON(retaining: raw)! }
+    }
+
+    /// Calls `body` with each member's key bytes and value, in jansson's order, with no
+    /// allocation per member (both are valid only during the call). Nothing for a non-object.
+    func forEachMember<E: Error>(_ body: (UnsafeRawBufferPointer, Borrowed) throws(E) -> Void) throws(E) {
+        guard kind == .object else { return }
+        var iterator = json_object_iter(raw)
+        while let current = iterator {
+            if let key = json_object_iter_key(current), let value = json_object_iter_value(current) {
+                try body(UnsafeRawBufferPointer(start: key, count: json_object_iter_key_len(current)),
+                         Borrowed(raw: value))
+            }
+            iterator = json_object_iter_next(raw, current)
+        }
     }
 
     func isEqual(to other: JSON) -> Bool { json_equal(raw, other.raw) != 0 }

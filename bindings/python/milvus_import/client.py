@@ -70,22 +70,33 @@ def _masked_url(url: str) -> str:
         return "<url>"
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _dumps(body: Optional[Mapping[str, Any]]) -> Optional[bytes]:
     """A request dict as compact UTF-8 JSON text (None stays NULL, i.e. ``{}``)."""
     if body is None:
         return None
     try:
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        text = _ENCODER.encode(body)
     except (TypeError, ValueError) as err:
         raise InvalidArgumentError(f"request is not JSON-serialisable: {err}") from None
     return _lib.encode(text, "request")
 
 
+_DECODER = json.JSONDecoder()
+
+
 def _loads(raw: bytes) -> Dict[str, Any]:
-    """The library's envelope text as a dict (one json.loads; ints stay exact)."""
+    """The library's envelope text as a dict (one parse; ints stay exact).
+
+    The library hands back UTF-8 it has validated, so no encoding detection: decoded as
+    UTF-8 and given to one module-level decoder (what json.loads does after detection).
+    """
     try:
-        value = json.loads(raw)
-    except ValueError as err:  # the library validates envelopes; be strict anyway
+        value = _DECODER.decode(raw.decode("utf-8"))
+    except ValueError as err:  # UnicodeDecodeError too: the library validates; be strict anyway
         raise MalformedResponseError(f"the library returned text that is not JSON: {err}") from None
     if not isinstance(value, dict):  # the library only returns envelopes; be strict anyway
         raise MalformedResponseError("the library returned a non-object envelope")
@@ -269,21 +280,29 @@ class Client:
     @contextmanager
     def _use(self) -> Iterator[int]:
         """Hold the C handle for one call; the handle outlives a concurrent close()."""
+        handle = self._acquire()
+        try:
+            yield handle
+        finally:
+            self._release()
+
+    def _acquire(self) -> int:
+        """The C handle for one call, counted in use until :meth:`_release`."""
         with self._lock:
             if self._closed or self._handle is None:
                 raise _ClientClosed("milvus_import.Client is closed")
             self._inflight += 1
-            handle = self._handle
-        try:
-            yield handle
-        finally:
-            to_free = None
-            with self._lock:
-                self._inflight -= 1
-                if self._closed and self._inflight == 0 and self._handle is not None:
-                    to_free, self._handle = self._handle, None
-            if to_free is not None:
-                self._free(to_free)
+            return self._handle
+
+    def _release(self) -> None:
+        """The end of one call's use of the handle; frees it after close() and the last call."""
+        to_free = None
+        with self._lock:
+            self._inflight -= 1
+            if self._closed and self._inflight == 0 and self._handle is not None:
+                to_free, self._handle = self._handle, None
+        if to_free is not None:
+            self._free(to_free)
 
     def close(self) -> None:
         """Close the client's connections and free it. Idempotent; never raises.
@@ -324,8 +343,11 @@ class Client:
     def _call(self, function: str, body: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
         request = _dumps(body)
         fn = getattr(self._lib, function)
-        with self._use() as handle:
+        handle = self._acquire()  # _use() without its generator, on every call's path
+        try:
             raw = fn(handle, request)
+        finally:
+            self._release()
         return _loads(raw)
 
     def list_import_jobs(

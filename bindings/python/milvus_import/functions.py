@@ -45,7 +45,12 @@ _cache: "OrderedDict[Tuple[Any, ...], Client]" = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+_PLAIN = (str, bool, int, float, type(None))
+
+
 def _freeze(value: Any) -> Any:
+    if type(value) in _PLAIN:  # the usual case, without the os.PathLike ABC check
+        return value
     if isinstance(value, os.PathLike):
         return os.fspath(value)
     if isinstance(value, list):
