@@ -143,23 +143,25 @@ test-tsan: tsan-lib
 
 # ---- libFuzzer -------------------------------------------------------------------------------
 # Each target is the core's Swift sources plus its harness compiled as one module (so
-# `internal` API is reachable), with the C last error compiled by the toolchain's clang.
+# `internal` API is reachable), with the C files of CMilvusImport (the last error, the fork
+# generation) compiled by the toolchain's clang.
 # swiftc runs inside build/fuzz/swift-<target>: with -wmo -g it leaves module files in its
 # working directory.
-$(FUZZ_BUILD)/last_error.o: Sources/CMilvusImport/last_error.c $(wildcard Sources/CMilvusImport/include/*.h) include/milvus_import.h
+FUZZ_C_OBJECTS := $(patsubst Sources/CMilvusImport/%.c,$(FUZZ_BUILD)/c-%.o,$(wildcard Sources/CMilvusImport/*.c))
+$(FUZZ_BUILD)/c-%.o: Sources/CMilvusImport/%.c $(wildcard Sources/CMilvusImport/include/*.h) include/milvus_import.h
 	@mkdir -p $(FUZZ_BUILD)
 	$(SAN_CC) -c -g -O1 -fsanitize=address,fuzzer-no-link -ISources/CMilvusImport/include -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.swift $(FUZZ_DIR)/fuzz_support.swift $(FUZZ_CORE) \
-                      $(FUZZ_DIR)/modules/CMilvusImport/module.modulemap $(FUZZ_BUILD)/last_error.o | deps
+                      $(FUZZ_DIR)/modules/CMilvusImport/module.modulemap $(FUZZ_C_OBJECTS) | deps
 	@mkdir -p $(FUZZ_BUILD)/swift-$*
 	cd $(FUZZ_BUILD)/swift-$* && $(SAN_SWIFTC) $(FUZZ_SWIFTFLAGS) $(abspath $(FUZZ_CORE)) \
-	  $(abspath $(FUZZ_DIR)/fuzz_support.swift $<) $(abspath $(FUZZ_BUILD)/last_error.o) \
+	  $(abspath $(FUZZ_DIR)/fuzz_support.swift $<) $(abspath $(FUZZ_C_OBJECTS)) \
 	  -lcurl -ljansson -o $(abspath $@).tmp
 	@mv $@.tmp $@
 
 # Both targets at once (one swiftc each: two cores).
-fuzz-build: $(FUZZ_BUILD)/last_error.o
+fuzz-build: $(FUZZ_C_OBJECTS)
 	@$(MAKE) --no-print-directory -j2 $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 # Seeds from the shared cases, written at run time (nothing binary is committed).

@@ -4,15 +4,26 @@ import CMilvusImport
 /// HTTP status first, then the body must be a JSON object with an integer `code`, then a
 /// non-zero code is a server error. Pure: no I/O, no state (the fuzzer drives it).
 public enum Classification {
-    /// The envelope as parsed, and the raw text it came from.
+    /// The envelope as parsed: its tree (nil when a large body was only checked), its code,
+    /// and the "message" value of a checked body.
     public struct Envelope: @unchecked Sendable {
-        let json: JSON
+        let json: JSON?
         public var code: Int64
+        fileprivate var checkedMessage: JSON?
+
+        /// "message", when it is a string.
+        var message: String? { (json?["message"] ?? checkedMessage)?.string }
     }
 
-    public static func classify(status: Int, contentType: String?,
-                                body: UnsafeRawBufferPointer) -> Result<Envelope, ImportError> {
-        let envelope = parseEnvelope(body)
+    /// Bodies from this size on are checked without a tree (`EnvelopeScan`) when the caller
+    /// needs only the code and message.
+    static let checkWithoutTreeFrom = 256 * 1024
+
+    /// `needsTree`: the caller reads the envelope's data (describe, list all); otherwise a
+    /// large body is checked without building its tree.
+    public static func classify(status: Int, contentType: String?, body: UnsafeRawBufferPointer,
+                                needsTree: Bool = true) -> Result<Envelope, ImportError> {
+        let envelope = parseEnvelope(body, checkWithoutTreeFrom: needsTree ? Int.max : checkWithoutTreeFrom)
         if (200..<300).contains(status) {
             switch envelope {
             case .failure(let problem):
@@ -35,7 +46,7 @@ public enum Classification {
         if let phrase = reasonPhrase(status) { message += " " + phrase }
         if case .success(let envelope) = envelope {
             message += ", server code \(envelope.code)"
-            if let text = envelope.json["message"]?.string, !text.isEmpty { message += ": " + sanitize(text) }
+            if let text = envelope.message, !text.isEmpty { message += ": " + sanitize(text) }
             return .failure(ImportError(kind, message, httpStatus: status, serverCode: envelope.code))
         }
         if (300..<400).contains(status) {
@@ -54,7 +65,7 @@ public enum Classification {
     /// The server's code `2100` with "does not exist" means the job is gone (expired or
     /// never created); `1800` and Zilliz Cloud's `21119` are authentication failures.
     static func serverError(_ envelope: Envelope, status: Int) -> ImportError {
-        let text = envelope.json["message"]?.string.map { sanitize($0) } ?? ""
+        let text = envelope.message.map { sanitize($0) } ?? ""
         var kind = MILVUS_ERR_SERVER
         if envelope.code == 2100 && text.contains("does not exist") { kind = MILVUS_ERR_JOB_NOT_FOUND }
         if envelope.code == 1800 || envelope.code == 21119 { kind = MILVUS_ERR_AUTH }
@@ -62,9 +73,17 @@ public enum Classification {
         return ImportError(kind, message, httpStatus: status, serverCode: envelope.code)
     }
 
-    /// A JSON object with an integer `code`, or why not.
-    static func parseEnvelope(_ body: UnsafeRawBufferPointer) -> Result<Envelope, Problem> {
+    /// A JSON object with an integer `code`, or why not. From `checkWithoutTreeFrom` bytes on,
+    /// a body is first checked without a tree; a body that check does not accept is parsed
+    /// whole, for the verdict and the message.
+    static func parseEnvelope(_ body: UnsafeRawBufferPointer,
+                              checkWithoutTreeFrom threshold: Int = Int.max) -> Result<Envelope, Problem> {
         if body.isEmpty { return .failure("empty body") }
+        if body.count >= threshold, let found = EnvelopeScan.scan(body) {
+            guard let codeValue = found.code else { return .failure("no \"code\" in the JSON object") }
+            guard let code = codeValue.integer else { return .failure(Problem("\"code\" is not an integer")) }
+            return .success(Envelope(json: nil, code: code, checkedMessage: found.message))
+        }
         let json: JSON
         switch JSON.parse(body) {
         case .failure(let error):
@@ -77,7 +96,7 @@ public enum Classification {
         guard let code = codeValue.integer else {
             return .failure(Problem("\"code\" is not an integer"))
         }
-        return .success(Envelope(json: json, code: code))
+        return .success(Envelope(json: json, code: code, checkedMessage: nil))
     }
 
     struct Problem: Error, ExpressibleByStringLiteral {
@@ -160,9 +179,9 @@ public enum Classification {
 }
 
 extension Classification.Envelope {
-    /// `data` of the envelope, when it is an object.
+    /// `data` of the envelope, when it is an object (nil for a body checked without a tree).
     var data: JSON? {
-        guard let data = json["data"], data.kind == .object else { return nil }
+        guard let data = json?["data"], data.kind == .object else { return nil }
         return data
     }
 }

@@ -80,7 +80,7 @@ public final class ImportClient: Sendable {
         for page in 1...10_000 {
             guard let pageValue = JSON.integer(Int64(page)) else { throw .noMemory }
             guard body.set("currentPage", pageValue) else { throw .noMemory }
-            let reply = try call(.list, body, settings: settings)
+            let reply = try call(.list, body, settings: settings, needsTree: true)
             guard let data = reply.envelope.data, let records = data["records"], records.kind == .array else {
                 throw ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
                                   "list import jobs: the answer to page \(page) has no data.records list",
@@ -168,13 +168,13 @@ public final class ImportClient: Sendable {
     func describe(_ body: RequestBody, settings: ClientSettings,
                   deadline: ContinuousClock.Instant? = nil) throws(ImportError) -> Reply {
         if usesGetProgress.load(ordering: .relaxed) {
-            return try call(.getProgress, body, settings: settings, deadline: deadline)
+            return try call(.getProgress, body, settings: settings, deadline: deadline, needsTree: true)
         }
         do {
-            return try call(.describe, body, settings: settings, deadline: deadline)
+            return try call(.describe, body, settings: settings, deadline: deadline, needsTree: true)
         } catch let first where first.kind == MILVUS_ERR_HTTP && first.httpStatus == 404 && first.serverCode == 0 {
             do {
-                let reply = try call(.getProgress, body, settings: settings, deadline: deadline)
+                let reply = try call(.getProgress, body, settings: settings, deadline: deadline, needsTree: true)
                 usesGetProgress.store(true, ordering: .relaxed)
                 return reply
             } catch let second {
@@ -186,8 +186,10 @@ public final class ImportClient: Sendable {
     }
 
     /// One call with its retries. With a `deadline`, no attempt, pause or timeout reaches past it.
+    /// `needsTree`: the caller reads `reply.envelope.data`; without it a large answer is
+    /// checked without building its tree.
     func call(_ operation: Operation, _ body: RequestBody, settings: ClientSettings,
-              deadline: ContinuousClock.Instant? = nil) throws(ImportError) -> Reply {
+              deadline: ContinuousClock.Instant? = nil, needsTree: Bool = false) throws(ImportError) -> Reply {
         // Built only when a call fails: messages are the only place secrets could show.
         func redacted(_ error: ImportError) -> ImportError {
             var redaction = Redaction(base.secrets + settings.proxySecrets + body.secrets)
@@ -244,7 +246,8 @@ public final class ImportClient: Sendable {
                 failure = error
             case .success(let response):
                 let verdict = response.body.withBytes {
-                    Classification.classify(status: response.status, contentType: response.contentType, body: $0)
+                    Classification.classify(status: response.status, contentType: response.contentType, body: $0,
+                                            needsTree: needsTree)
                 }
                 switch verdict {
                 case .success(let envelope):

@@ -7,7 +7,8 @@
 //   the rest   the body
 // Invariants: the kind is a milvus_status failure kind (or success only for a 2xx with code
 // 0 whose body is NUL-free UTF-8), the HTTP status is echoed, the kind matches the status
-// class, the message is one clean non-empty line, and the classifier is deterministic.
+// class, the message is one clean non-empty line, and the classifier is deterministic; the
+// check of large bodies without a tree (EnvelopeScan) agrees with the whole parse.
 import CMilvusImport
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -33,7 +34,7 @@ public func fuzzClassify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case (.success(let envelope), .success(let second)):
         require(is2xx, "success for HTTP \(status)")
         require(envelope.code == 0 && second.code == 0, "success with code \(envelope.code)")
-        require(envelope.json.kind == .object, "success envelope is not an object")
+        require(envelope.json?.kind == .object, "success envelope is not an object")
         // The text handed to C callers as-is: NUL-free UTF-8 (header: "Returned text").
         require(!body.contains(0), "success for a body with a NUL byte")
         require(String(validating: body, as: UTF8.self) != nil, "success for a body that is not UTF-8")
@@ -61,6 +62,22 @@ public func fuzzClassify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     default:
         require(false, "classify is not deterministic for HTTP \(status)")
+    }
+
+    // The check without a tree (large bodies) agrees with the whole parse: the same verdict,
+    // code and message, or the same problem.
+    switch (Classification.parseEnvelope(body), Classification.parseEnvelope(body, checkWithoutTreeFrom: 0)) {
+    case (.success(let whole), .success(let checked)):
+        require(checked.json == nil, "the check built a tree")
+        require(whole.code == checked.code, "code \(whole.code) parsed whole, \(checked.code) checked")
+        require(whole.message == checked.message, "message \(String(describing: whole.message)) parsed whole, "
+                + "\(String(describing: checked.message)) checked")
+    case (.failure(let whole), .failure(let checked)):
+        require(whole.text == checked.text, "problem \(whole.text) parsed whole, \(checked.text) checked")
+    case (.success, .failure(let checked)):
+        require(false, "the check refused what the whole parse accepts: \(checked.text)")
+    case (.failure(let whole), .success):
+        require(false, "the check accepted what the whole parse refuses: \(whole.text)")
     }
     return 0
 }

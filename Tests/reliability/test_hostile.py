@@ -333,6 +333,23 @@ def test_peak_memory_probe_sees_a_big_body(cbin, servers):
     assert growth_kb > 48 * 1024, f"peak RSS grew by only {growth_kb} KiB: the probe measures nothing"
 
 
+def test_a_large_list_costs_memory_for_its_text_not_for_a_tree(cbin, servers):
+    """A valid 8.5 MB list is checked without a jansson tree (which alone would take about
+    nine times the text): the peak grows by the body and little else."""
+    probe = cbin("rss_probe")
+    body = big_list(records=b",".join([BIG_RECORD] * 100_000))
+    warm = servers(fixed(response(200, OK_LIST)))
+    srv = servers(fixed(response(200, body)))
+    proc = subprocess.run([str(probe), warm.url, srv.url, str(256 << 20)], capture_output=True, text=True,
+                          timeout=60, env=run_env())
+    assert proc.returncode == 0, proc.stderr
+    fields = dict(kv.split("=") for kv in proc.stdout.split())
+    assert int(fields["code"]) == OK and int(fields["http"]) == 0, proc.stdout
+    growth_kb = int(fields["hwm_after_kb"]) - int(fields["hwm_before_kb"])
+    limit_kb = 2 * len(body) // 1024
+    assert growth_kb < limit_kb, f"peak RSS grew by {growth_kb} KiB for a {len(body) >> 10} KiB list"
+
+
 def test_broken_gzip(lib, client, servers):
     srv = servers(fixed(response(200, b"this is not gzip", headers={"Content-Encoding": "gzip"})))
     expect(lib.list(client(srv.url)), MALFORMED, http=200,
@@ -568,6 +585,81 @@ def test_malformed_2xx_body(lib, client, servers, name):
     expect(out, MALFORMED, http=200,
            fragments=["list import jobs: malformed response (HTTP 200, application/json): "] + fragments)
     assert out.elapsed < 2.0
+
+
+# A list of over 256 KiB is checked without a jansson tree (EnvelopeScan): every defect
+# must still be found, with the message (and byte position) of a whole parse.
+BIG_RECORD = b'{"collectionName":"c","jobId":"448761313698322011","progress":37,"state":"Importing"}'
+BIG_RECORDS = b",".join([BIG_RECORD] * 4000)
+
+
+def records_with(extra: bytes, at: int) -> bytes:
+    """The big records with `extra` as one more record after the first `at`."""
+    return b",".join([BIG_RECORD] * at + [extra] + [BIG_RECORD] * (4000 - at))
+
+
+def big_list(head: bytes = b'{"code":0,', records: bytes = BIG_RECORDS, tail: bytes = b"}") -> bytes:
+    return head + b'"data":{"records":[' + records + b"]}" + tail
+
+
+def big_defects():
+    broken = records_with(b'{"jobId":"1","fileSize":18446744073709551615}', 2500)
+    twice = records_with(b'{"jobId":"1","jobId":"2"}', 3500)
+    comma = BIG_RECORDS + b","
+    return {
+        "too-big-integer-deep-inside": (big_list(records=broken), ["not JSON (too big integer"]),
+        "duplicate-key-in-a-record": (big_list(records=twice), ["not JSON (duplicate object key"]),
+        "trailing-comma-in-records": (big_list(records=comma), ["not JSON (", "at byte"]),
+        "code-twice": (big_list(tail=b',"code":1}'), ["not JSON (duplicate object key"]),
+        "no-code": (big_list(head=b"{"), ['no "code"']),
+        "code-is-text": (big_list(head=b'{"code":"0",'), ['"code" is not an integer']),
+        "trailing-garbage": (big_list(tail=b"} xx"), ["not JSON (", "at byte"]),
+        "cut-short": (big_list()[:-7], ["not JSON (", "at byte"]),
+        "nul-byte": (big_list(records=BIG_RECORDS[:150_000] + b"\x00" + BIG_RECORDS[150_000:]),
+                     ["not JSON (NUL byte in the text at byte"]),
+        "invalid-utf8": (big_list(records=BIG_RECORDS[:150_001] + b"\xc3\x28" + BIG_RECORDS[150_003:]),
+                         ["not JSON (", "at byte"]),
+    }
+
+
+@pytest.mark.parametrize("name", list(big_defects()))
+def test_malformed_large_2xx_body(lib, client, servers, name):
+    body, fragments = big_defects()[name]
+    assert len(body) > 256 * 1024
+    srv = servers(fixed(response(200, body)))
+    out = lib.list(client(srv.url))
+    expect(out, MALFORMED, http=200,
+           fragments=["list import jobs: malformed response (HTTP 200, application/json): "] + fragments)
+
+
+def test_large_body_positions_are_counted_from_the_start_of_the_body(lib, client, servers):
+    body = big_list(records=records_with(b'{"n":99999999999999999999}', 2500))
+    srv = servers(fixed(response(200, body)))
+    out = lib.list(client(srv.url))
+    # jansson reports the byte after the number it could not hold
+    end = body.index(b"99999999999999999999") + len(b"99999999999999999999")
+    expect(out, MALFORMED, http=200, fragments=[f"too big integer near '99999999999999999999' at byte {end})"])
+
+
+def test_large_lists_come_back_byte_for_byte(lib, client, servers):
+    body = b" \n" + big_list(head=b'{"code":0,"message":"",') + b"\n"
+    srv = servers(fixed(response(200, body)))
+    out = lib.list(client(srv.url))
+    assert out.ok, out.describe()
+    assert out.text == body
+    stateless = lib.text_call("milvus_list_import_jobs", srv.url.encode(), b"")
+    assert stateless.ok, stateless.describe()
+    assert stateless.text == body
+
+
+def test_large_server_errors_keep_their_code_and_message(lib, client, servers):
+    body = big_list(head=b'{"code":65535,"message":"collection not found",')
+    srv = servers(fixed(response(200, body)))
+    expect(lib.list(client(srv.url)), SERVER, http=200, server=65535,
+           fragments=["list import jobs: server error 65535: collection not found"])
+    srv = servers(fixed(response(503, big_list(head=b'{"code":1,"message":"busy",'))))
+    expect(lib.list(client(srv.url)), HTTP, http=503, server=1,
+           fragments=["HTTP 503 Service Unavailable, server code 1: busy"])
 
 
 def test_empty_2xx_body(lib, client, servers):

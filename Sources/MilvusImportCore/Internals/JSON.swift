@@ -49,6 +49,85 @@ public final class JSON: @unchecked Sendable {
         return .failure(JSONParseError(text: text, position: Int(error.position)))
     }
 
+    /// Parses the one value (of any kind) that starts `bytes`, after optional whitespace,
+    /// with the rules of `parse` but for the NUL check (the caller makes it once for a whole
+    /// body). Returns it and how many bytes it took; what follows is not looked at.
+    /// `enclosing` arrays and objects around the value count towards jansson's depth limit
+    /// as they would in a parse of the whole text.
+    static func parseValue(prefixOf bytes: UnsafeRawBufferPointer,
+                           enclosing: Int) -> Result<(value: JSON, length: Int), JSONParseError> {
+        switch loadPrefix(bytes, enclosing: enclosing) {
+        case .success(let (raw, length)):
+            guard let value = JSON(owning: raw) else { return .failure(JSONParseError(text: "", position: 0)) }
+            return .success((value, length))
+        case .failure(let error):
+            return .failure(error)
+        }
+    }
+
+    /// `parseValue` keeping nothing: checks the value, frees it at once, returns its length.
+    static func checkValue(prefixOf bytes: UnsafeRawBufferPointer, enclosing: Int) -> Result<Int, JSONParseError> {
+        switch loadPrefix(bytes, enclosing: enclosing) {
+        case .success(let (raw, length)):
+            json_decref(raw)
+            return .success(length)
+        case .failure(let error):
+            return .failure(error)
+        }
+    }
+
+    /// jansson's JSON_PARSER_MAX_DEPTH: text with more nested arrays and objects is refused.
+    static let maxDepth = 2048
+
+    private static func loadPrefix(_ bytes: UnsafeRawBufferPointer, enclosing: Int)
+        -> Result<(UnsafeMutablePointer<json_t>, Int), JSONParseError> {
+        var error = json_error_t()
+        var none: CChar = 0
+        let flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK
+        let parsed = withUnsafePointer(to: &none) { empty in
+            json_loadb(bytes.baseAddress?.assumingMemoryBound(to: CChar.self) ?? empty, bytes.count,
+                       Int(flags), &error)
+        }
+        guard let parsed else {
+            let text = withUnsafeBytes(of: &error.text) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            return .failure(JSONParseError(text: text, position: Int(error.position)))
+        }
+        let length = Int(error.position)  // on success jansson reports how many bytes it read
+        // Each level takes at least 2 bytes ("[]"): only long values can be too deep.
+        if length / 2 + enclosing > maxDepth && containerDepth(of: parsed) + enclosing > maxDepth {
+            json_decref(parsed)
+            return .failure(JSONParseError(text: "maximum parsing depth reached", position: 0))
+        }
+        return .success((parsed, length))
+    }
+
+    /// How many arrays and objects nest in a value (0 for a scalar), without recursion.
+    private static func containerDepth(of root: UnsafeMutablePointer<json_t>) -> Int {
+        var deepest = 0
+        var pending: [(UnsafeMutablePointer<json_t>, Int)] = [(root, 0)]
+        while let (value, outer) = pending.popLast() {
+            switch kind(of: value) {
+            case .array:
+                deepest = Swift.max(deepest, outer + 1)
+                for index in 0..<json_array_size(value) {
+                    if let element = json_array_get(value, index) { pending.append((element, outer + 1)) }
+                }
+            case .object:
+                deepest = Swift.max(deepest, outer + 1)
+                var iterator = json_object_iter(value)
+                while let current = iterator {
+                    if let member = json_object_iter_value(current) { pending.append((member, outer + 1)) }
+                    iterator = json_object_iter_next(value, current)
+                }
+            default:
+                break
+            }
+        }
+        return deepest
+    }
+
     static func parse(_ text: String) -> Result<JSON, JSONParseError> {
         var text = text
         return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }

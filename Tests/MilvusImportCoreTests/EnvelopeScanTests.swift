@@ -1,0 +1,130 @@
+import CMilvusImport
+import Testing
+@testable import MilvusImportCore
+
+/// The check of large envelopes without a tree must agree with the whole parse: the same
+/// verdict, code and message, or the same problem (it hands what it does not accept to the
+/// whole parse). And it must really be used: valid envelopes are accepted without a tree.
+@Suite struct EnvelopeScanTests {
+    private func both(_ text: String) -> (whole: Result<Classification.Envelope, Classification.Problem>,
+                                          checked: Result<Classification.Envelope, Classification.Problem>) {
+        var text = text
+        return text.withUTF8 { utf8 in
+            let body = UnsafeRawBufferPointer(utf8)
+            return (Classification.parseEnvelope(body), Classification.parseEnvelope(body, checkWithoutTreeFrom: 0))
+        }
+    }
+
+    private func scanned(_ text: String) -> EnvelopeScan.Found? {
+        var text = text
+        return text.withUTF8 { EnvelopeScan.scan(UnsafeRawBufferPointer($0)) }
+    }
+
+    private func expectAgreement(_ text: String, _ comment: Comment? = nil) {
+        switch both(text) {
+        case (.success(let whole), .success(let checked)):
+            #expect(whole.code == checked.code, comment)
+            #expect(whole.message == checked.message, comment)
+        case (.failure(let whole), .failure(let checked)):
+            #expect(whole.text == checked.text, comment)
+        default:
+            Issue.record("the two checks disagree on \(text.prefix(200))")
+        }
+    }
+
+    private static let record = #"{"collectionName":"c","jobId":"448761313698322011","progress":37,"state":"Importing"}"#
+    private static func list(_ count: Int, separator: String = ",") -> String {
+        #"{"code":0,"data":{"records":["# + Array(repeating: record, count: count).joined(separator: separator) + "]}}"
+    }
+
+    static let accepted: [String] = [
+        list(0), list(1), list(2_000),
+        " \n{ \"code\" : 0 ,\r\n \"data\" : { \"records\" : [ " + record + " ,\t" + record + " ] } } \n",
+        #"{"data":{"records":[]},"code":0}"#,
+        #"{"code":0,"message":"ok","data":{"count":2,"records":[{"a":[1,{"b":null}]},true,"x",-1.5e3]}}"#,
+        #"{"code":65535,"message":"collection not found","data":{}}"#,
+        #"{"code":0,"data":[]}"#,
+        #"{"code":0,"data":{"records":{"not":"a list"}}}"#,
+        #"{"code":0,"\u0064ata":{"records":[1]},"other":{"code":7}}"#,
+        #"{"code":0,"message":{"nested":["message"]}}"#,
+        #"{"code":"0"}"#,
+        #"{"message":"no code"}"#,
+        "{}",
+    ]
+
+    @Test(arguments: accepted)
+    func validEnvelopesAreCheckedWithoutATree(text: String) throws {
+        #expect(scanned(text) != nil, "not accepted: \(text.prefix(120))")
+        if case .success(let checked) = both(text).checked { #expect(checked.json == nil) }
+        expectAgreement(text)
+    }
+
+    static let refused: [String] = [
+        #"[{"code":0}]"#, #""code""#, "0", "", "   ", "\u{FEFF}{\"code\":0}",
+        #"{"code":0}x"#, #"{"code":0}{"code":0}"#, #"{"code":0,}"#, #"{"code" 0}"#, #"{"code":0"#,
+        #"{"code":0,"code":1}"#, #"{"code":0,"data":{"records":[],"records":[]}}"#,
+        #"{"code":0,"data":{"records":[{"a":1,"a":2}]}}"#, #"{"code":0,"d\u0061ta":1,"data":2}"#,
+        #"{"code":0,"data":{"records":[1,]}}"#, #"{"code":0,"data":{"records":[1 2]}}"#,
+        #"{"code":0,"data":{"records":[99999999999999999999]}}"#, #"{"code":0,"data":{"records":["\u0000"]}}"#,
+        #"{"code":0,"data":{"records":[tru]}}"#, #"{"code":1e999}"#, #"{code:0}"#, #"{'code':0}"#,
+        "{\"code\":0,\"data\":{\"records\":[\"\u{1}\"]}}", "{\"code\":0}\u{0}", "{\"code\":0,\"x\":\"\u{0}\"}",
+        list(3, separator: ",,"), list(3, separator: ""), String(list(50).dropLast()),
+    ]
+
+    @Test(arguments: refused)
+    func whatTheCheckRefusesIsParsedWhole(text: String) {
+        expectAgreement(text)
+    }
+
+    @Test func invalidUTF8InARecordIsRefusedByBoth() {
+        var bytes = Array(EnvelopeScanTests.list(3).utf8)
+        let at = bytes.count / 2
+        bytes[at] = 0xC3
+        bytes[at + 1] = 0x28  // a broken two-byte sequence
+        bytes.withUnsafeBytes { body in
+            #expect(EnvelopeScan.scan(body) == nil)
+            guard case .failure(let whole) = Classification.parseEnvelope(body),
+                  case .failure(let checked) = Classification.parseEnvelope(body, checkWithoutTreeFrom: 0) else {
+                Issue.record("invalid UTF-8 accepted")
+                return
+            }
+            #expect(whole.text == checked.text)
+        }
+    }
+
+    /// jansson refuses more than 2048 nested arrays and objects, counted from the top: a
+    /// record (inside 3) may nest 2045 more, not 2046; a message (inside 1) 2047, not 2048.
+    @Test func depthCountsFromTheTopAsInAWholeParse() {
+        func nested(_ levels: Int) -> String { String(repeating: "[", count: levels) + String(repeating: "]", count: levels) }
+        let deepRecords = [(2045, true), (2046, false)]
+        for (levels, fine) in deepRecords {
+            let text = #"{"code":0,"data":{"records":[1,"# + nested(levels) + "]}}"
+            #expect((scanned(text) != nil) == fine, "records nested \(levels)")
+            expectAgreement(text, "records nested \(levels)")
+        }
+        for (levels, fine) in [(2047, true), (2048, false)] {
+            let text = #"{"code":0,"message":"# + nested(levels) + "}"
+            #expect((scanned(text) != nil) == fine, "message nested \(levels)")
+            expectAgreement(text, "message nested \(levels)")
+            let other = #"{"code":0,"other":"# + nested(levels) + "}"
+            #expect((scanned(other) != nil) == fine, "other nested \(levels)")
+            expectAgreement(other, "other nested \(levels)")
+        }
+    }
+
+    @Test func largeAnswersOfListAreCheckedWithoutATreeAndHandedBackAsTheyCame() throws {
+        var big = EnvelopeScanTests.list(5_000)
+        #expect(big.utf8.count >= Classification.checkWithoutTreeFrom)
+        let transport = FakeTransport(json: big)
+        let text = try makeClient(transport).listImportJobs(nil)
+        #expect(text.text == big)
+        big.withUTF8 { utf8 in
+            let body = UnsafeRawBufferPointer(utf8)
+            let light = Classification.classify(status: 200, contentType: "application/json", body: body,
+                                                needsTree: false)
+            let full = Classification.classify(status: 200, contentType: "application/json", body: body)
+            #expect((try? light.get())?.json == nil)
+            #expect((try? full.get())?.json != nil)  // describe and list-all read the data
+        }
+    }
+}
