@@ -174,7 +174,10 @@ private func checkEncoding(_ body: RequestBody, request: String?) {
     }
     require(json.kind == .object, "encoded body is not an object")
     require(json.isEqual(to: body.json), "encoding changed the request")
-    if let again = json.serialized() {
+    if let request {
+        // The caller's text goes out byte for byte (escapes, spaces and all).
+        require(bytes == Array(request.utf8), "the request text did not go out as given")
+    } else if let again = json.serialized() {
         require(again.withBytes { Array($0) } == bytes, "encoding is not stable")
     }
     if request == nil { require(bytes == Array("{}".utf8), "nil request encodes as \(String(decoding: bytes, as: UTF8.self))") }
