@@ -20,8 +20,10 @@ enum EnvelopeScan {
     }
 
     /// The kept members of a valid envelope object, or nil (not accepted: ask a whole parse).
+    /// Bodies of 2 GiB or more are left to the whole parse: jansson counts positions in an int.
     static func scan(_ body: UnsafeRawBufferPointer) -> Found? {
-        guard let base = body.baseAddress, memchr(base, 0, body.count) == nil else { return nil }
+        guard body.count < Int(Int32.max), let base = body.baseAddress, memchr(base, 0, body.count) == nil
+        else { return nil }
         var scanner = Scanner(bytes: body)
         return scanner.envelope()
     }
@@ -78,19 +80,18 @@ private struct Scanner {
 
     private var rest: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[at...]) }
 
-    /// An object whose members are walked: keys parsed by jansson, none twice.
+    /// An object whose members are walked: keys parsed by jansson, none twice (compared as
+    /// bytes, as jansson does; a set, since a hostile server may send many keys).
     private mutating func object(_ level: Level) -> Bool {
         guard take(Scanner.openBrace) else { return false }
         if take(Scanner.closeBrace) { return true }
-        var keys: [[UInt8]] = []
+        var keys = Set<[UInt8]>()
         repeat {
             guard peek() == Scanner.quote,
                   case .success(let (key, length)) = JSON.parseValue(prefixOf: rest, enclosing: level.rawValue),
                   let name = key.string else { return false }
             at += length
-            let bytes = Array(name.utf8)
-            guard !keys.contains(bytes) else { return false }  // a whole parse refuses duplicates
-            keys.append(bytes)
+            guard keys.insert(Array(name.utf8)).inserted else { return false }  // a whole parse refuses duplicates
             guard take(Scanner.colon), member(name, of: level) else { return false }
         } while take(Scanner.comma)
         return take(Scanner.closeBrace)

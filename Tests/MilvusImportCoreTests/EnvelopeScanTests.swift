@@ -92,24 +92,42 @@ import Testing
         }
     }
 
-    /// jansson refuses more than 2048 nested arrays and objects, counted from the top: a
-    /// record (inside 3) may nest 2045 more, not 2046; a message (inside 1) 2047, not 2048.
-    @Test func depthCountsFromTheTopAsInAWholeParse() {
-        func nested(_ levels: Int) -> String { String(repeating: "[", count: levels) + String(repeating: "]", count: levels) }
-        let deepRecords = [(2045, true), (2046, false)]
-        for (levels, fine) in deepRecords {
-            let text = #"{"code":0,"data":{"records":[1,"# + nested(levels) + "]}}"
-            #expect((scanned(text) != nil) == fine, "records nested \(levels)")
-            expectAgreement(text, "records nested \(levels)")
+    /// jansson refuses a value deeper than 2048, counting the top value as 1 and one more
+    /// for each array or object level, scalars included. The check counts its pieces from
+    /// the top the same way: a record sits inside 3 levels, a member of the envelope inside 1.
+    @Test(arguments: [("[", "]", ""), ("[", "]", "0"), ("{\"a\":", "}", "1"), ("[", "]", "{\"k\":1}")])
+    func depthIsCountedFromTheTopAsInAWholeParse(open: String, close: String, inner: String) {
+        let innerDepth = inner.isEmpty ? 0 : (inner.hasPrefix("{") ? 2 : 1)
+        func nested(_ levels: Int) -> String {
+            String(repeating: open, count: levels) + inner + String(repeating: close, count: levels)
         }
-        for (levels, fine) in [(2047, true), (2048, false)] {
-            let text = #"{"code":0,"message":"# + nested(levels) + "}"
-            #expect((scanned(text) != nil) == fine, "message nested \(levels)")
-            expectAgreement(text, "message nested \(levels)")
-            let other = #"{"code":0,"other":"# + nested(levels) + "}"
-            #expect((scanned(other) != nil) == fine, "other nested \(levels)")
-            expectAgreement(other, "other nested \(levels)")
+        // (text around the value, the levels around it, the value's own levels)
+        let places: [(String, String, Int)] = [
+            (#"{"code":0,"data":{"records":[1,"#, "]}}", 3),
+            (#"{"code":0,"data":{"other":"#, "}}", 2),
+            (#"{"code":0,"message":"#, "}", 1),
+            (#"{"code":0,"other":"#, "}", 1),
+        ]
+        for (before, after, enclosing) in places {
+            let deepest = JSON.maxDepth - enclosing - innerDepth  // the most levels that still pass
+            for levels in [deepest - 1, deepest, deepest + 1] {
+                let text = before + nested(levels) + after
+                let fine = levels <= deepest
+                let what = "\(before) \(open)x\(levels) \(inner)"
+                #expect((scanned(text) != nil) == fine, "\(what)")
+                expectAgreement(text, "\(what)")
+            }
         }
+    }
+
+    /// Duplicate keys are looked for among many keys at the walked levels (in a set: a
+    /// hostile server may send hundreds of thousands).
+    @Test func manyKeysAtTheWalkedLevelsAreCheckedForDuplicates() {
+        let keys = (0..<20_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let text = #"{"code":0,"#  + keys + #","data":{"#  + keys + "}}"
+        #expect(scanned(text) != nil)
+        expectAgreement(text)
+        expectAgreement(#"{"code":0,"#  + keys + #","k19999":1}"#)
     }
 
     @Test func largeAnswersOfListAreCheckedWithoutATreeAndHandedBackAsTheyCame() throws {

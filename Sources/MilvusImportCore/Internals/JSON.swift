@@ -76,8 +76,9 @@ public final class JSON: @unchecked Sendable {
         }
     }
 
-    /// jansson's JSON_PARSER_MAX_DEPTH: text with more nested arrays and objects is refused.
-    static let maxDepth = 2048
+    /// jansson's JSON_PARSER_MAX_DEPTH: a value nested deeper than this (the top value is at
+    /// depth 1, each array or object adds one for what it holds) is refused.
+    static let maxDepth = Int(JSON_PARSER_MAX_DEPTH)
 
     private static func loadPrefix(_ bytes: UnsafeRawBufferPointer, enclosing: Int)
         -> Result<(UnsafeMutablePointer<json_t>, Int), JSONParseError> {
@@ -94,31 +95,37 @@ public final class JSON: @unchecked Sendable {
             }
             return .failure(JSONParseError(text: text, position: Int(error.position)))
         }
-        let length = Int(error.position)  // on success jansson reports how many bytes it read
-        // Each level takes at least 2 bytes ("[]"): only long values can be too deep.
-        if length / 2 + enclosing > maxDepth && containerDepth(of: parsed) + enclosing > maxDepth {
+        // On success jansson reports how many bytes it read, as a C int: past 2 GiB it wraps.
+        let length = Int(error.position)
+        guard length > 0, length <= bytes.count else {
+            json_decref(parsed)
+            return .failure(JSONParseError(text: "value too long to locate", position: 0))
+        }
+        // A value n levels deep takes at least 2n - 1 bytes ("[[0]]"): only long ones can be
+        // too deep for the `enclosing` levels around them.
+        if (length + 1) / 2 + enclosing > maxDepth && depth(of: parsed) + enclosing > maxDepth {
             json_decref(parsed)
             return .failure(JSONParseError(text: "maximum parsing depth reached", position: 0))
         }
         return .success((parsed, length))
     }
 
-    /// How many arrays and objects nest in a value (0 for a scalar), without recursion.
-    private static func containerDepth(of root: UnsafeMutablePointer<json_t>) -> Int {
+    /// How deep a value nests, as jansson counts it: 1 for the value itself, one more for
+    /// each array or object level, scalars included. Without recursion.
+    private static func depth(of root: UnsafeMutablePointer<json_t>) -> Int {
         var deepest = 0
-        var pending: [(UnsafeMutablePointer<json_t>, Int)] = [(root, 0)]
-        while let (value, outer) = pending.popLast() {
+        var pending: [(UnsafeMutablePointer<json_t>, Int)] = [(root, 1)]
+        while let (value, level) = pending.popLast() {
+            deepest = Swift.max(deepest, level)
             switch kind(of: value) {
             case .array:
-                deepest = Swift.max(deepest, outer + 1)
                 for index in 0..<json_array_size(value) {
-                    if let element = json_array_get(value, index) { pending.append((element, outer + 1)) }
+                    if let element = json_array_get(value, index) { pending.append((element, level + 1)) }
                 }
             case .object:
-                deepest = Swift.max(deepest, outer + 1)
                 var iterator = json_object_iter(value)
                 while let current = iterator {
-                    if let member = json_object_iter_value(current) { pending.append((member, outer + 1)) }
+                    if let member = json_object_iter_value(current) { pending.append((member, level + 1)) }
                     iterator = json_object_iter_next(value, current)
                 }
             default:
