@@ -13,8 +13,12 @@ public final class JSON: @unchecked Sendable {
     }
 
     /// Takes a new reference to a borrowed value.
-    init?(retaining raw: UnsafeMutablePointer<json_t>?) {
+    convenience init?(retaining raw: UnsafeMutablePointer<json_t>?) {
         guard let raw else { return nil }
+        self.init(retainingValue: raw)
+    }
+
+    private init(retainingValue raw: UnsafeMutablePointer<json_t>) {
         self.raw = mi_json_incref(raw)
     }
 
@@ -214,7 +218,7 @@ public final class JSON: @unchecked Sendable {
         var kind: Kind { JSON.kind(of: raw) }
         var integer: Int64? { kind == .integer ? Int64(json_integer_value(raw)) : nil }
         /// A reference of its own, to keep or to walk.
-        func owned() -> JSON { JSON(retaining: raw)! }
+        func owned() -> JSON { JSON(retainingValue: raw) }
     }
 
     /// Calls `body` with each member's key bytes and value, in jansson's order, with no
