@@ -80,9 +80,7 @@ public enum Classification {
                               checkWithoutTreeFrom threshold: Int = Int.max) -> Result<Envelope, Problem> {
         if body.isEmpty { return .failure("empty body") }
         if body.count >= threshold, let found = EnvelopeScan.scan(body) {
-            guard let codeValue = found.code else { return .failure("no \"code\" in the JSON object") }
-            guard let code = codeValue.integer else { return .failure(Problem("\"code\" is not an integer")) }
-            return .success(Envelope(json: nil, code: code, checkedMessage: found.message))
+            return envelope(tree: nil, code: found.code, checkedMessage: found.message)
         }
         let json: JSON
         switch JSON.parse(body) {
@@ -92,11 +90,14 @@ public enum Classification {
             json = value
         }
         guard json.kind == .object else { return .failure("a JSON array, not an object") }
-        guard let codeValue = json["code"] else { return .failure("no \"code\" in the JSON object") }
-        guard let code = codeValue.integer else {
-            return .failure(Problem("\"code\" is not an integer"))
-        }
-        return .success(Envelope(json: json, code: code, checkedMessage: nil))
+        return envelope(tree: json, code: json["code"], checkedMessage: nil)
+    }
+
+    /// The envelope of an object whose "code" member is `code`, or why there is none.
+    private static func envelope(tree: JSON?, code codeValue: JSON?, checkedMessage: JSON?) -> Result<Envelope, Problem> {
+        guard let codeValue else { return .failure("no \"code\" in the JSON object") }
+        guard let code = codeValue.integer else { return .failure("\"code\" is not an integer") }
+        return .success(Envelope(json: tree, code: code, checkedMessage: checkedMessage))
     }
 
     struct Problem: Error, ExpressibleByStringLiteral {

@@ -7,8 +7,12 @@ public final class JSON: @unchecked Sendable {
     let raw: UnsafeMutablePointer<json_t>
 
     /// Takes ownership of a new reference; nil stays nil (jansson's allocation failure).
-    init?(owning raw: UnsafeMutablePointer<json_t>?) {
+    convenience init?(owning raw: UnsafeMutablePointer<json_t>?) {
         guard let raw else { return nil }
+        self.init(owningValue: raw)
+    }
+
+    private init(owningValue raw: UnsafeMutablePointer<json_t>) {
         self.raw = raw
     }
 
@@ -18,8 +22,8 @@ public final class JSON: @unchecked Sendable {
         self.init(retainingValue: raw)
     }
 
-    private init(retainingValue raw: UnsafeMutablePointer<json_t>) {
-        self.raw = mi_json_incref(raw)
+    private convenience init(retainingValue raw: UnsafeMutablePointer<json_t>) {
+        self.init(owningValue: mi_json_incref(raw))
     }
 
     deinit { json_decref(raw) }
@@ -40,13 +44,20 @@ public final class JSON: @unchecked Sendable {
             return .failure(JSONParseError(text: "NUL byte in the text",
                                            position: base.distance(to: UnsafeRawPointer(nul))))
         }
+        return load(bytes, flags: flags).map { JSON(owningValue: $0.raw) }
+    }
+
+    /// One json_loadb: the new value and jansson's position (on success, the bytes it read),
+    /// or jansson's error.
+    private static func load(_ bytes: UnsafeRawBufferPointer,
+                             flags: Int32) -> Result<(raw: UnsafeMutablePointer<json_t>, position: Int), JSONParseError> {
         var error = json_error_t()
         var none: CChar = 0
         let parsed = withUnsafePointer(to: &none) { empty in
             json_loadb(bytes.baseAddress?.assumingMemoryBound(to: CChar.self) ?? empty, bytes.count,
                        Int(flags), &error)
         }
-        if let value = JSON(owning: parsed) { return .success(value) }
+        if let parsed { return .success((parsed, Int(error.position))) }
         let text = withUnsafeBytes(of: &error.text) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
@@ -62,8 +73,7 @@ public final class JSON: @unchecked Sendable {
                            enclosing: Int) -> Result<(value: JSON, length: Int), JSONParseError> {
         switch loadPrefix(bytes, enclosing: enclosing) {
         case .success(let (raw, length)):
-            guard let value = JSON(owning: raw) else { return .failure(JSONParseError(text: "", position: 0)) }
-            return .success((value, length))
+            return .success((JSON(owningValue: raw), length))
         case .failure(let error):
             return .failure(error)
         }
@@ -86,21 +96,12 @@ public final class JSON: @unchecked Sendable {
 
     private static func loadPrefix(_ bytes: UnsafeRawBufferPointer, enclosing: Int)
         -> Result<(UnsafeMutablePointer<json_t>, Int), JSONParseError> {
-        var error = json_error_t()
-        var none: CChar = 0
-        let flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK
-        let parsed = withUnsafePointer(to: &none) { empty in
-            json_loadb(bytes.baseAddress?.assumingMemoryBound(to: CChar.self) ?? empty, bytes.count,
-                       Int(flags), &error)
+        let parsed: UnsafeMutablePointer<json_t>, length: Int
+        switch load(bytes, flags: JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK) {
+        case .failure(let error): return .failure(error)
+        case .success(let loaded): (parsed, length) = loaded
         }
-        guard let parsed else {
-            let text = withUnsafeBytes(of: &error.text) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            return .failure(JSONParseError(text: text, position: Int(error.position)))
-        }
-        // On success jansson reports how many bytes it read, as a C int: past 2 GiB it wraps.
-        let length = Int(error.position)
+        // jansson counts the bytes it read in a C int: past 2 GiB it wraps.
         guard length > 0, length <= bytes.count else {
             json_decref(parsed)
             return .failure(JSONParseError(text: "value too long to locate", position: 0))
