@@ -361,7 +361,9 @@ int milvus_client_set_max_response_bytes(milvus_client *client, long long max_by
  * bytes as they came, after the whole text was checked as JSON (one object, integer
  * "code", no duplicate keys, integers within 64 bits). An answer of 256 KiB or more to list,
  * create, commit or abort is checked value by value without building a tree, so its peak
- * memory is about the size of its text (a 10 MB list: ~10 MB, not ~90 MB).
+ * memory is about the size of its text (a 10 MB list: ~10 MB, not ~90 MB). A "records"
+ * array of 1 MiB or more is checked in pieces on up to 4 threads (no more than the CPUs
+ * online) that the call starts, with every signal blocked, and joins before it returns.
  * Errors: MILVUS_ERR_INVALID_ARGUMENT (NULL client, request not a JSON object, wrong
  * types, missing required field), MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT,
  * MILVUS_ERR_TLS, MILVUS_ERR_HTTP, MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,

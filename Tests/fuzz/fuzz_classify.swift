@@ -8,7 +8,8 @@
 // Invariants: the kind is a milvus_status failure kind (or success only for a 2xx with code
 // 0 whose body is NUL-free UTF-8), the HTTP status is echoed, the kind matches the status
 // class, the message is one clean non-empty line, and the classifier is deterministic; the
-// check of large bodies without a tree (EnvelopeScan) agrees with the whole parse.
+// check of large bodies without a tree (EnvelopeScan) agrees with the whole parse, and its
+// check of records on several threads with one pass.
 import CMilvusImport
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -78,6 +79,16 @@ public func fuzzClassify(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         require(false, "the check refused what the whole parse accepts: \(checked.text)")
     case (.failure(let whole), .success):
         require(false, "the check accepted what the whole parse refuses: \(whole.text)")
+    }
+
+    // The records checked on several threads, cut wherever "},{" appears, agree with one pass.
+    let onePass = EnvelopeScan.scan(body, split: .none)
+    let threaded = EnvelopeScan.scan(body, split: .init(pieces: 3, minPiece: 1))
+    require((onePass == nil) == (threaded == nil), "one pass \(onePass == nil ? "refused" : "accepted"), "
+            + "the threaded check \(threaded == nil ? "refused" : "accepted")")
+    if let onePass, let threaded {
+        require(onePass.code?.integer == threaded.code?.integer && onePass.code?.kind == threaded.code?.kind
+                && onePass.message?.string == threaded.message?.string, "threaded check found another code or message")
     }
     return 0
 }

@@ -54,6 +54,10 @@ def record(i: int, collection: str = "quick_setup") -> dict:
             "progress": 100, "state": "Completed"}
 
 
+#: 14,000 records, about 1.3 MB.
+HUGE = envelope({"records": [record(i) for i in range(14_000)]})
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
@@ -107,6 +111,8 @@ class Handler(BaseHTTPRequestHandler):
                              "text/html")
         if scenario == "big":
             return self.send(200, envelope({"records": [record(i) for i in range(700)]}))
+        if scenario == "huge":  # over 1 MiB of records: checked in pieces on several threads
+            return self.send(200, HUGE)
         if scenario == "slow":
             time.sleep(0.4)
             return self.send(200, envelope({"records": []}))

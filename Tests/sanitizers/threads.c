@@ -16,7 +16,7 @@
 extern unsigned long tsan_swift_mutex_slow_locks __attribute__((weak));
 
 static const char *base, *refused;
-static char url_ok[256], url_404[256], url_code100[256], url_malformed[256];
+static char url_ok[256], url_404[256], url_code100[256], url_malformed[256], url_huge[256];
 static milvus_client *shared;
 
 typedef struct worker {
@@ -142,6 +142,12 @@ static void *run(void *arg) {
         break;
       }
       default:
+        if (i % 128 == 15) { /* a list over 1 MiB: its records are checked on several threads */
+          char *text = milvus_list_import_jobs(url_huge, NULL);
+          CHECK(text != NULL && strlen(text) > (1u << 20) && strncmp(text, "{\"code\":0,", 10) == 0,
+                "huge list: %s", text ? "wrong text" : milvus_last_error_message());
+          milvus_free(text);
+        }
         EXPECT_INVALID(milvus_client_bulk_import(NULL, NULL));
         EXPECT_INVALID(milvus_list_import_jobs(NULL, NULL));
         CHECK(milvus_status_string(milvus_last_error_code()) != NULL, "status string");
@@ -162,6 +168,7 @@ int main(int argc, char **argv) {
   join_url(url_404, sizeof url_404, base, "/404");
   join_url(url_code100, sizeof url_code100, base, "/code100");
   join_url(url_malformed, sizeof url_malformed, base, "/malformed");
+  join_url(url_huge, sizeof url_huge, base, "/huge");
 
   shared = milvus_client_new(url_ok);
   if (shared == NULL) {
