@@ -487,6 +487,47 @@ def test_client_defaults_db_name_and_override(server) -> None:
     assert r3.header("DB-Name") == "db_default"
 
 
+# The list body is written directly (client._list_request) when every argument is a plain
+# str or int; it must be, byte for byte, what the general path (_dumps of the dict) sends,
+# and hand anything it cannot write (a lone surrogate, an int past Python's digit limit, a
+# subclass, a bool) back.
+_LIST_STRINGS = ["", "c", "quick_setup", "é中文🙂", 'q"uote\\back', "tab\t nl\n \x01 \x7f \u2028", "\u00e9\u0301",
+                 "</script>", "nul\x00", "a" * 3000]
+_LIST_INTS = [0, 1, 10, -5, 2**63 - 1, 2**64, 10**40]
+
+
+def _general_list_body(keep_empty: bool, c: Any, d: Any, cl: Any, pr: Any, r: Any, size: Any, page: Any) -> Any:
+    from milvus_import import client as mcl
+    fields = {"collectionName": c, "dbName": d, "clusterId": cl, "projectId": pr, "regionId": r,
+              "pageSize": size, "currentPage": page}
+    if not keep_empty:  # as Client.list_import_jobs builds it
+        fields = mcl._compact(collectionName=c, dbName=d, clusterId=cl, projectId=pr, regionId=r)
+        fields["pageSize"] = size
+        fields["currentPage"] = page
+    return mcl._dumps(fields)
+
+
+@pytest.mark.parametrize("keep_empty", [True, False], ids=["module-function", "client-method"])
+def test_direct_list_body_is_the_general_body(keep_empty: bool) -> None:
+    from milvus_import import client as mcl
+    import itertools
+    import random
+    rng = random.Random(6)
+    checked = 0
+    for _ in range(3000):
+        args = [rng.choice(_LIST_STRINGS) for _ in range(5)] + [rng.choice(_LIST_INTS), rng.choice(_LIST_INTS)]
+        direct = mcl._list_request(*args, keep_empty)
+        assert direct is not None
+        assert direct == _general_list_body(keep_empty, *args), args
+        checked += 1
+    for bad in ["\ud800", 10**5000, True, 1.5, None, type("S", (str,), {})("sub"), b"bytes"]:
+        for position in range(7):
+            args: List[Any] = ["c", "", "", "", "", 10, 1]
+            args[position] = bad
+            assert mcl._list_request(*args, keep_empty) is None, (position, bad)
+    assert checked == 3000
+
+
 def test_client_compact_bodies(server) -> None:
     with mi.Client(server.url) as c:
         c.list_import_jobs()

@@ -14,7 +14,9 @@ with its ``argtypes``/``restype``; a missing symbol is an :class:`ImportError` t
 
 Every ``char *`` that the library returns as NEW is declared ``c_void_p``; the errcheck
 hooks copy it with :func:`ctypes.string_at` and free it with ``milvus_free`` in a
-``finally``, so no Python caller ever frees anything. A NULL (or a non-OK status) is
+``finally``, so no Python caller ever frees anything. (The client calls also have copies
+in :data:`CALLS`, returning a :class:`NewString` that ``Client._send`` checks, copies and
+frees the same way, inline.) A NULL (or a non-OK status) is
 turned into the matching :class:`~milvus_import.errors.MilvusImportError` subclass, filled
 from the thread-local ``milvus_last_error_*`` accessors, read right after the call on the
 same thread.
@@ -254,7 +256,7 @@ def encode(value: Optional[str], what: str) -> Optional[bytes]:
     """
     if value is None:
         return None
-    if isinstance(value, os.PathLike):
+    if type(value) is not str and isinstance(value, os.PathLike):  # a plain str skips the ABC check
         value = os.fspath(value)
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{what} must be a str, not {type(value).__name__}")
@@ -266,9 +268,54 @@ def encode(value: Optional[str], what: str) -> Optional[bytes]:
         raise InvalidArgumentError(f"{what} is not valid Unicode (lone surrogate)") from None
 
 
+# --------------------------------------------------------------------------------------
+# The calls' fast path: second function objects for the client calls, without errcheck
+# --------------------------------------------------------------------------------------
+
+
+class NewString(ctypes.c_char_p):
+    """The restype of :data:`CALLS`: a NEW ``char *`` kept as a ctypes object.
+
+    ctypes converts a plain ``c_char_p`` result to bytes (losing the address to free), but
+    returns a subclass as an instance; its ``.value`` copies the text (None for NULL), and
+    the instance itself is the argument of :data:`free_new`.
+    """
+
+
+#: ``void milvus_free(void *)`` taking a :class:`NewString` (the same symbol as
+#: ``lib.milvus_free``; the GIL is released as for every library call).
+free_new: Any = None
+#: The ``milvus_client_*`` calls ``(milvus_client *, const char *request) -> NEW char *``
+#: as separate function objects with a :class:`NewString` restype and no errcheck, for
+#: ``Client._send`` (milvus_import.client), which checks, copies and frees inline exactly
+#: as :func:`_check_new_string` does, without its Python calls (errcheck, string_at) per
+#: request. The ``lib.milvus_client_*`` attributes keep their errcheck.
+CALLS: Dict[str, Any] = {}
+_CLIENT_CALLS = (
+    "milvus_client_list_import_jobs",
+    "milvus_client_list_all_import_jobs",
+    "milvus_client_get_import_progress",
+    "milvus_client_bulk_import",
+    "milvus_client_commit_import",
+    "milvus_client_abort_import",
+)
+
+
+def _bind_calls(cdll: ctypes.CDLL) -> None:
+    global free_new
+    # prototype((name, library)): a foreign function exported by the library (documented
+    # ctypes API); CFUNCTYPE functions release the GIL like the CDLL attributes
+    free_new = ctypes.CFUNCTYPE(None, NewString)(("milvus_free", cdll))
+    proto = ctypes.CFUNCTYPE(NewString, _handle, _str)
+    for name in _CLIENT_CALLS:
+        assert _TABLE[name][1] == [_handle, _str] and _TABLE[name][2] is _check_new_string
+        CALLS[name] = proto((name, cdll))
+
+
 lib, LIBRARY_PATH = load_library()
 _check_version(lib, LIBRARY_PATH)
 _bind(lib, LIBRARY_PATH)
+_bind_calls(lib)
 _lib_for_errors = lib
 #: The version string the loaded library reports, e.g. ``"0.1.0"``.
 LIBRARY_VERSION: str = lib.milvus_version().decode("ascii", "replace")

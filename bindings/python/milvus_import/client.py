@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _lib
+from ._lib import CALLS as _CALLS, _last_error, free_new as _free_new
 from .errors import InvalidArgumentError, MalformedResponseError, MilvusImportError
 
 __all__ = ["Client", "Timeout", "Verify", "Cert", "ProgressCallback"]
@@ -85,7 +86,53 @@ def _dumps(body: Optional[Mapping[str, Any]]) -> Optional[bytes]:
     return _lib.encode(text, "request")
 
 
+_json_str = _ENCODER.encode  # for a str: its JSON string literal, as inside any encoded body
+
+
+def _list_request(
+    collection_name: Any, db_name: Any, cluster_id: Any, project_id: Any, region_id: Any,
+    page_size: Any, current_page: Any, keep_empty: bool,
+) -> Optional[bytes]:
+    """The list body as the bytes ``_dumps`` gives for it, written out directly (no
+    encoder set-up per call), or None when this does not apply and ``_dumps`` must run.
+
+    The body: ``collectionName``, ``dbName``, ``clusterId``, ``projectId``, ``regionId``
+    (with ``keep_empty`` as pymilvus sends them, ``""`` included; without it as
+    :func:`_compact` leaves them: only the non-empty ones), then ``pageSize`` and
+    ``currentPage``, in that order. Only exact str and exact int values take this path;
+    each str is encoded by the same encoder (``_ENCODER.encode`` of a str is its JSON
+    literal), each int is its decimal ``str`` (= ``int.__repr__``, what the encoder
+    writes), with the encoder's ``","`` and ``":"`` separators. Anything that could fail
+    (an int over the str digit limit, a lone surrogate) returns None, so that the
+    usual path raises its usual error at its usual moment (after the client lookup).
+    """
+    if not (type(collection_name) is str and type(db_name) is str and type(cluster_id) is str
+            and type(project_id) is str and type(region_id) is str
+            and type(page_size) is int and type(current_page) is int):
+        return None
+    try:
+        if keep_empty:
+            c = _json_str(collection_name) if collection_name else '""'
+            d = _json_str(db_name) if db_name else '""'
+            cl = _json_str(cluster_id) if cluster_id else '""'
+            pr = _json_str(project_id) if project_id else '""'
+            r = _json_str(region_id) if region_id else '""'
+            text = (f'{{"collectionName":{c},"dbName":{d},"clusterId":{cl},"projectId":{pr},"regionId":{r},'
+                    f'"pageSize":{page_size},"currentPage":{current_page}}}')
+        else:
+            c = f'"collectionName":{_json_str(collection_name)},' if collection_name else ""
+            d = f'"dbName":{_json_str(db_name)},' if db_name else ""
+            cl = f'"clusterId":{_json_str(cluster_id)},' if cluster_id else ""
+            pr = f'"projectId":{_json_str(project_id)},' if project_id else ""
+            r = f'"regionId":{_json_str(region_id)},' if region_id else ""
+            text = f'{{{c}{d}{cl}{pr}{r}"pageSize":{page_size},"currentPage":{current_page}}}'
+        return text.encode("utf-8")
+    except ValueError:  # UnicodeEncodeError (lone surrogate) or an int beyond the str digit limit
+        return None
+
+
 _DECODER = json.JSONDecoder()
+_raw_decode = _DECODER.raw_decode
 
 
 def _loads(raw: bytes) -> Dict[str, Any]:
@@ -93,9 +140,20 @@ def _loads(raw: bytes) -> Dict[str, Any]:
 
     The library hands back UTF-8 it has validated, so no encoding detection: decoded as
     UTF-8 and given to one module-level decoder (what json.loads does after detection).
+    ``raw_decode`` first: for text that is one JSON value from its first to its last
+    character it returns what ``decode`` returns, without decode's two whitespace regex
+    matches; anything else (whitespace around the value, extra data, not JSON) goes to
+    ``decode``, which gives the same value or raises the same error as always.
     """
     try:
-        value = _DECODER.decode(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        try:
+            value, end = _raw_decode(text)
+        except ValueError:
+            value = _DECODER.decode(text)
+        else:
+            if end != len(text):
+                value = _DECODER.decode(text)
     except ValueError as err:  # UnicodeDecodeError too: the library validates; be strict anyway
         raise MalformedResponseError(f"the library returned text that is not JSON: {err}") from None
     if not isinstance(value, dict):  # the library only returns envelopes; be strict anyway
@@ -288,19 +346,27 @@ class Client:
 
     def _acquire(self) -> int:
         """The C handle for one call, counted in use until :meth:`_release`."""
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # `with lock:` spelt out (no __enter__/__exit__ lookups per call)
+        try:
             if self._closed or self._handle is None:
                 raise _ClientClosed("milvus_import.Client is closed")
             self._inflight += 1
             return self._handle
+        finally:
+            lock.release()
 
     def _release(self) -> None:
         """The end of one call's use of the handle; frees it after close() and the last call."""
         to_free = None
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             self._inflight -= 1
             if self._closed and self._inflight == 0 and self._handle is not None:
                 to_free, self._handle = self._handle, None
+        finally:
+            lock.release()
         if to_free is not None:
             self._free(to_free)
 
@@ -341,11 +407,25 @@ class Client:
 
     # ------------------------------------------------------------------ calls
     def _call(self, function: str, body: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
-        request = _dumps(body)
-        fn = getattr(self._lib, function)
+        return self._send(function, _dumps(body))
+
+    def _send(self, function: str, request: Optional[bytes]) -> Dict[str, Any]:
+        """One ``milvus_client_*`` call with an encoded request: the envelope as a dict.
+
+        ``_lib._check_new_string`` inline on the :data:`_lib.CALLS` copy of the function: a
+        NULL raises the thread's last error, read right after the call on this thread;
+        otherwise the text is copied, then freed.
+        """
+        fn = _CALLS[function]
         handle = self._acquire()  # _use() without its generator, on every call's path
         try:
-            raw = fn(handle, request)
+            result = fn(handle, request)
+            if not result:
+                raise _last_error(function)
+            try:
+                raw = result.value
+            finally:
+                _free_new(result)
         finally:
             self._release()
         return _loads(raw)
@@ -383,6 +463,10 @@ class Client:
 
         Thread-safe.
         """
+        request = _list_request(collection_name, db_name, cluster_id, project_id, region_id,
+                                page_size, current_page, False)
+        if request is not None:  # the body below, already encoded
+            return self._send("milvus_client_list_import_jobs", request)
         body = _compact(
             collectionName=collection_name, dbName=db_name, clusterId=cluster_id,
             projectId=project_id, regionId=region_id,

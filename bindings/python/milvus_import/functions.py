@@ -26,7 +26,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from .client import Cert, Client, Timeout, Verify, _ClientClosed
+from .client import Cert, Client, Timeout, Verify, _ClientClosed, _list_request
 
 __all__ = [
     "list_import_jobs",
@@ -60,6 +60,9 @@ def _freeze(value: Any) -> Any:
 
 def _key(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
          headers: Optional[Mapping[str, str]], timeout: Timeout) -> Tuple[Any, ...]:
+    if headers is None and cert is None and type(verify) is bool and type(timeout) in _PLAIN:
+        # the usual call: the same tuple as below, without building it through _freeze
+        return (url, api_key, db_name, "bool", verify, None, (), timeout)
     frozen_headers = tuple(sorted(((str(k), str(v)) for k, v in headers.items()), key=lambda kv: kv[0].lower())) if headers else ()
     return (url, api_key, db_name, type(verify).__name__, _freeze(verify), _freeze(cert), frozen_headers, _freeze(timeout))
 
@@ -67,11 +70,14 @@ def _key(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
 def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
                 headers: Optional[Mapping[str, str]], timeout: Timeout) -> Client:
     key = _key(url, api_key, db_name, verify, cert, headers, timeout)
-    with _cache_lock:
+    _cache_lock.acquire()  # `with _cache_lock:` spelt out, on every call's path
+    try:
         client = _cache.get(key)
-        if client is not None and not client.closed:
+        if client is not None and not client._closed:  # Client.closed without the property call
             _cache.move_to_end(key)
             return client
+    finally:
+        _cache_lock.release()
     if isinstance(timeout, (tuple, list)):
         connect: Optional[float] = None  # taken from the pair
     else:
@@ -94,12 +100,15 @@ def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert
     return created
 
 
-def _call(method: str, body: Dict[str, Any], url: str, api_key: str, db_name: str, verify: Verify,
-          cert: Cert, headers: Optional[Mapping[str, str]], timeout: Timeout) -> Dict[str, Any]:
+def _call(method: str, body: Optional[Dict[str, Any]], url: str, api_key: str, db_name: str, verify: Verify,
+          cert: Cert, headers: Optional[Mapping[str, str]], timeout: Timeout,
+          encoded: Optional[bytes] = None) -> Dict[str, Any]:
+    """One call on the cached client for these settings; ``encoded``: the body already
+    encoded (``client._list_request``), sent instead of ``body``."""
     for _attempt in range(8):
         client = _client_for(url, api_key, db_name, verify, cert, headers, timeout)
         try:
-            return client._call(method, body)
+            return client._call(method, body) if encoded is None else client._send(method, encoded)
         except _ClientClosed:
             continue  # evicted and closed between lookup and use: look it up again
     raise RuntimeError("milvus_import: client cache kept closing clients")  # pragma: no cover
@@ -160,6 +169,11 @@ def list_import_jobs(
 
     Returns ``{"code": 0, "data": {"records": [...]}}`` as a dict.
     """
+    request = _list_request(collection_name, db_name, cluster_id, project_id, region_id,
+                            page_size, current_page, True)
+    if request is not None:  # the body below, already encoded
+        return _call("milvus_client_list_import_jobs", None, url, api_key, db_name, verify, cert, headers, timeout,
+                     request)
     body = {
         "collectionName": collection_name,
         "dbName": db_name,
