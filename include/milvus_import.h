@@ -169,7 +169,9 @@ void milvus_free(void *p);
  * Returned envelope: the server's JSON text exactly as it arrived, e.g.
  *   {"code":0,"data":{"records":[{"collectionName":"quick_setup","jobId":"4487...",
  *    "progress":50,"state":"Importing"}]}}
- * Integers keep every digit; `jobId` is a JSON string.
+ * Integers keep every digit; `jobId` is a JSON string. Large answers are checked as those
+ * of the client calls (see "Calls" below): without a tree from 256 KiB, and a
+ * "records" array of 1 MiB or more in pieces on up to 4 threads joined before the return.
  *
  * Errors (all three): MILVUS_ERR_INVALID_ARGUMENT (NULL or bad url, scheme other than
  * http/https, query or fragment in the url, a string that is not UTF-8, bad files_json),
