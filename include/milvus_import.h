@@ -170,8 +170,8 @@ void milvus_free(void *p);
  *   {"code":0,"data":{"records":[{"collectionName":"quick_setup","jobId":"4487...",
  *    "progress":50,"state":"Importing"}]}}
  * Integers keep every digit; `jobId` is a JSON string. Large answers are checked as those
- * of the client calls (see "Calls" below): without a tree from 256 KiB, and a
- * "records" array of 1 MiB or more in pieces on up to 4 threads joined before the return.
+ * of the client calls (see "Calls" below): without a tree from 256 KiB, and records
+ * followed by 1 MiB or more in pieces on up to 4 threads joined before the return.
  *
  * Errors (all three): MILVUS_ERR_INVALID_ARGUMENT (NULL or bad url, scheme other than
  * http/https, query or fragment in the url, a string that is not UTF-8, bad files_json),
@@ -363,9 +363,10 @@ int milvus_client_set_max_response_bytes(milvus_client *client, long long max_by
  * bytes as they came, after the whole text was checked as JSON (one object, integer
  * "code", no duplicate keys, integers within 64 bits). An answer of 256 KiB or more to list,
  * create, commit or abort is checked value by value without building a tree, so its peak
- * memory is about the size of its text (a 10 MB list: ~10 MB, not ~90 MB). A "records"
- * array of 1 MiB or more is checked in pieces on up to 4 threads (no more than the CPUs
- * online) that the call starts, with every signal blocked, and joins before it returns.
+ * memory is about the size of its text (a 10 MB list: ~10 MB, not ~90 MB). When 1 MiB
+ * or more follows the first element of "data.records", the records are checked in pieces
+ * on up to 4 threads (no more than the CPUs online) that the call starts, with all but
+ * fault signals blocked, and joins before it returns.
  * Errors: MILVUS_ERR_INVALID_ARGUMENT (NULL client, request not a JSON object, wrong
  * types, missing required field), MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT,
  * MILVUS_ERR_TLS, MILVUS_ERR_HTTP, MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,

@@ -15,18 +15,23 @@ import Synchronization
 /// verdict and the message, so errors read the same either way. A differential test and the
 /// classify fuzzer hold it to that.
 ///
-/// A large records array is checked on several cores at once (`Split`): jansson reads about
-/// 50 MB/s, so a 10 MB list takes 200 ms on one. The array is cut where `},{` appears; each
-/// later piece is checked on a thread of its own, guessing that its cut is where a record
-/// starts. A guess counts only when the check of the piece before it ends exactly there,
-/// after a comma between records (a `},{` inside a string is never such a place); then the
+/// Large answers are checked on several cores at once (`Split`): jansson reads about
+/// 50 MB/s, so a 10 MB list takes 200 ms on one. From the first record of "data.records"
+/// on, the text is cut where `},{` appears; each later piece is checked on a thread of its
+/// own, guessing that its cut is where a record starts. A guess counts only when the check
+/// of the piece before it ends exactly there, after a comma between records (a `},{`
+/// inside a string, a nested value or after the array is never such a place); then the
 /// text from the cut is read exactly as a single pass would read it. A wrong guess is
-/// dropped and the pass goes on by itself. Every thread is joined before the scan returns.
+/// dropped and the pass goes on by itself. A thread reads no value longer than
+/// `Split.threadValueBytes` (a wrong guess may read a string's text as structure); there
+/// it stops, and the pass goes on from that record itself. Threads whose work is no longer
+/// wanted stop at their next record; every thread is joined before the scan returns.
 enum EnvelopeScan {
     struct Found {
         var code: JSON?
         var message: JSON?
-        /// How many pieces of the records array were checked on other threads (and used).
+        /// How many pieces of the records array were checked on other threads and used
+        /// (wholly or up to a value too long for a thread).
         var piecesFromThreads = 0
     }
 
@@ -34,9 +39,14 @@ enum EnvelopeScan {
     struct Split: Sendable {
         var pieces: Int
         var minPiece: Int
+        /// The longest value a thread parses (records are a few hundred bytes): a longer one
+        /// is left to the pass that reaches it, so a wrong guess costs at most this much text
+        /// as a jansson tree, and an unwanted thread stops within one such parse.
+        var threadValueBytes = 64 * 1024
 
-        /// Up to 4 threads, as many as there are CPUs online, for arrays of 1 MiB or more
-        /// (a piece of 512 KiB takes jansson about 10 ms; a thread starts in about 0.05 ms).
+        /// Up to 4 threads, as many as there are CPUs online, when 1 MiB or more follows the
+        /// first record (a piece of 512 KiB takes jansson about 10 ms; a thread starts in
+        /// about 0.05 ms).
         static let automatic = Split(pieces: min(4, onlineCPUs), minPiece: 512 * 1024)
         static let none = Split(pieces: 1, minPiece: Int.max)
     }
@@ -56,11 +66,21 @@ private struct SharedBytes: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
 }
 
-/// Tells the threads of a scan that their results are no longer wanted.
+/// Tells the threads of a scan which pieces are no longer wanted: those from a number on.
 private final class Cancellation: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func cancel() { flag.store(true, ordering: .relaxed) }
-    var isCancelled: Bool { flag.load(ordering: .relaxed) }
+    private let firstUnwanted = Atomic<Int>(Int.max)
+
+    func cancel(from piece: Int) {
+        var current = firstUnwanted.load(ordering: .relaxed)
+        while piece < current {
+            let (exchanged, original) = firstUnwanted.compareExchange(expected: current, desired: piece,
+                                                                      ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
+    }
+
+    func isCancelled(_ piece: Int) -> Bool { piece >= firstUnwanted.load(ordering: .relaxed) }
 }
 
 /// How the check of some records ended.
@@ -71,6 +91,9 @@ private enum ElementsEnd: Equatable, Sendable {
     case closed(Int)
     /// Not accepted (or cancelled): the whole parse decides.
     case refused
+    /// A thread stopped before the record at this position (longer than it may parse); the
+    /// records before it are checked.
+    case stoppedAt(Int)
 }
 
 private struct Scanner {
@@ -168,11 +191,11 @@ private struct Scanner {
         if take(Scanner.closeBracket) { return true }
         skipSpace()
         let starts = Scanner.guessedStarts(bytes, from: at, split: split)
-        // Piece i + 1 runs from starts[i] to starts[i + 1] (the last to the array's end).
+        // Thread i checks from starts[i] to starts[i + 1] (the last one to the array's end).
         let cancellation = Cancellation()
         var workers: [WorkerThread<ElementsEnd>] = []
         defer {
-            cancellation.cancel()
+            cancellation.cancel(from: 0)
             for worker in workers { _ = worker.join() }
         }
         let shared = SharedBytes(bytes: bytes), split = self.split
@@ -180,41 +203,72 @@ private struct Scanner {
             let stop = index + 1 < starts.count ? starts[index + 1] : nil
             guard let worker = WorkerThread.start({ () -> ElementsEnd in
                 var piece = Scanner(bytes: shared.bytes, at: start, split: split)
-                return piece.elements(stoppingAt: stop, cancellation: cancellation)
+                return piece.elements(stoppingAt: stop, passedCancels: index + 1,
+                                      piece: index, cancellation: cancellation)
             }) else { break }  // no thread: this one goes on from that start by itself
             workers.append(worker)
         }
-        var end = elements(stoppingAt: starts.first, cancellation: nil)
-        var next = 0
-        while end == .reached {  // the guess at starts[next] was right: take that piece's result
-            if next < workers.count {
-                end = workers[next].join() ?? .refused
-                found.piecesFromThreads += 1
-            } else {
-                at = starts[next]
-                end = elements(stoppingAt: nil, cancellation: nil)
+        var end = elements(stoppingAt: starts.first, passedCancels: 0, piece: nil, cancellation: cancellation)
+        var next = 0  // the piece that starts at starts[next]
+        while true {
+            switch end {
+            case .closed(let after):
+                at = after
+                return true
+            case .refused:
+                return false
+            case .reached:  // the guess at starts[next] was right
+                let result = next < workers.count ? workers[next].join() ?? .refused : .stoppedAt(starts[next])
+                if next < workers.count && result != .refused { found.piecesFromThreads += 1 }
+                if case .stoppedAt(let record) = result {  // go on from there, up to the next piece
+                    at = record
+                    end = elements(stoppingAt: next + 1 < workers.count ? starts[next + 1] : nil,
+                                   passedCancels: next + 1, piece: nil, cancellation: cancellation)
+                } else {
+                    end = result
+                }
+                next += 1
+            case .stoppedAt:  // only threads stop early
+                return false
             }
-            next += 1
         }
-        guard case .closed(let after) = end else { return false }
-        at = after
-        return true
     }
 
     /// Checks records from `at` (where one starts) to the array's end. With `stop`, ends as
     /// `.reached` when a record starts exactly there after a comma; a record spanning `stop`
-    /// means no record starts there, and the check goes on to the end.
-    private mutating func elements(stoppingAt stop: Int?, cancellation: Cancellation?) -> ElementsEnd {
+    /// means no record starts there: the pieces from `passedCancels` on are not wanted, and
+    /// the check goes on to the end. On a thread (`piece`), it stops when its piece is no
+    /// longer wanted, and before a value longer than `split.threadValueBytes`.
+    private mutating func elements(stoppingAt stop: Int?, passedCancels: Int, piece: Int?,
+                                   cancellation: Cancellation) -> ElementsEnd {
         var stop = stop
         while true {
-            guard skipValue(enclosing: Scanner.recordDepth) else { return .refused }
+            skipSpace()
+            let record = at
+            let available = bytes.count - at
+            let window = piece == nil ? available : Swift.min(available, Swift.max(1, split.threadValueBytes))
+            let parsed = available > 0
+                ? JSON.checkValue(prefixOf: UnsafeRawBufferPointer(rebasing: bytes[at..<at + window]),
+                                  enclosing: Scanner.recordDepth)
+                : .failure(JSONParseError(text: "end of text", position: 0))
+            switch parsed {
+            case .success(let length) where length < window || window == available:
+                at += length
+            default:
+                // Cut short by the window: a number may have parsed shorter, or the value go on.
+                if window < available { return .stoppedAt(record) }
+                return .refused
+            }
             guard take(Scanner.comma) else { return take(Scanner.closeBracket) ? .closed(at) : .refused }
             if let target = stop {
                 skipSpace()
                 if at == target { return .reached }
-                if at > target { stop = nil }
+                if at > target {
+                    stop = nil
+                    cancellation.cancel(from: passedCancels)
+                }
             }
-            if cancellation?.isCancelled == true { return .refused }
+            if let piece, cancellation.isCancelled(piece) { return .refused }
         }
     }
 

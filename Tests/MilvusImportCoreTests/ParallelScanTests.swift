@@ -34,6 +34,8 @@ import Testing
     private static let splits: [EnvelopeScan.Split] = [
         .init(pieces: 2, minPiece: 1), .init(pieces: 3, minPiece: 1), .init(pieces: 4, minPiece: 1),
         .init(pieces: 4, minPiece: 40), .init(pieces: 2, minPiece: 300),
+        // Threads that stop before most values: the pass goes on from there.
+        .init(pieces: 3, minPiece: 1, threadValueBytes: 1), .init(pieces: 4, minPiece: 1, threadValueBytes: 60),
     ]
 
     /// Every split agrees with one pass, and one pass with the whole parse where it accepts.
@@ -77,6 +79,49 @@ import Testing
         expectAgreement(ParallelScanTests.list(records, separator: " ,\n "), "whitespace between records")
         let nested = #"{"code":0,"data":{"records":[["# + records.joined(separator: ",") + "]]}}"
         expectAgreement(nested, "records inside one nested array")
+    }
+
+    /// A thread parses no value longer than `threadValueBytes`: before a longer record it
+    /// stops, the pass goes on from that record itself, and hands over to the next thread.
+    @Test func longRecordsAreLeftToThePass() {
+        let long = #"{"s":""# + String(repeating: "x", count: 100_000) + #""}"#
+        let longNumber = "0." + String(repeating: "0", count: 70_000) + "1"  // cut short, it still parses
+        let longArray = "[" + Array(repeating: "1", count: 40_000).joined(separator: ",") + "]"
+        for value in [long, longNumber, longArray] {
+            for position in [10, 1_500, 2_500, 2_999] {
+                var records = Array(repeating: ParallelScanTests.record, count: 3_000)
+                records[position] = value
+                let text = ParallelScanTests.list(records)
+                let (outcome, threads) = scan(text, .init(pieces: 4, minPiece: 1_000))
+                #expect(outcome == Outcome(code: 0, codeKind: .integer, message: "ok"), "at \(position)")
+                #expect(threads >= 1, "at \(position)")
+                expectAgreement(text, "\(value.prefix(8)) at \(position)")
+            }
+        }
+    }
+
+    /// A guess inside a key whose next value holds text shaped like a long array: the thread
+    /// stops at the window instead of building that array, and the guess is dropped.
+    @Test func aWrongGuessReadingTextAsStructureIsDropped() {
+        let shaped = #"{"},{":":["# + Array(repeating: "1", count: 30_000).joined(separator: ",") + #"]"}"#
+        let pad = #"{"p":""# + String(repeating: "x", count: shaped.utf8.count + 1_000) + #""}"#
+        let text = #"{"code":0,"message":"ok","data":{"records":["# + pad + ", " + shaped + "]}}"
+        #expect(scan(text, .none).0 == Outcome(code: 0, codeKind: .integer, message: "ok"))
+        expectAgreement(text, "text shaped as an array after a wrong guess")
+        let refusedFirst = #"{"code":0,"message":"ok","data":{"records":[{"a":tru},"# + pad + "," + shaped + "]}}"
+        #expect(scan(refusedFirst, .none).0 == nil)
+        expectAgreement(refusedFirst, "the first record refused while a thread parses a long one")
+    }
+
+    /// A short records array followed by much else: the cuts fall after the array, where no
+    /// record starts, and the pass alone decides.
+    @Test func cutsAfterAShortArrayAreDropped() {
+        let after = #","x":""# + String(repeating: "y", count: 5_000) + #"","q":[{"a":1},{"b":2},{"c":3}]"#
+        let text = ParallelScanTests.list([ParallelScanTests.record], after: after)
+        let (outcome, threads) = scan(text, .init(pieces: 4, minPiece: 100))
+        #expect(outcome == Outcome(code: 0, codeKind: .integer, message: "ok"))
+        #expect(threads == 0)
+        expectAgreement(text, "short array, long tail")
     }
 
     /// A fault in any piece is found, whichever thread reads it.
@@ -126,7 +171,7 @@ import Testing
             ParallelScanTests.record, #"{"s":"},{"}"#, #"{}"#, #"{"a":[{},{"x":"},{"}]}"#, "1", #""},{""#, "[]",
             #"{"a":1,"a":2}"#, "{", "}", ",", #"{"a":tru}"#, "null", #"{"e":"\\"}"#, #"{"u":"\u00e9},{"}"#,
         ]
-        for round in 0..<400 {
+        for round in 0..<600 {
             var records: [String] = []
             for _ in 0..<Int(random.next() % 40) {
                 // Mostly good records, sometimes a bad part.

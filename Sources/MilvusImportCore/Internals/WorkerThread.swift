@@ -2,8 +2,9 @@ import Glibc
 
 /// One job on a POSIX thread of its own, joined before its inputs go away.
 ///
-/// The thread starts with every signal blocked, so a host's signal handlers keep running on
-/// the host's own threads. Used for work that splits across cores inside one call (checking
+/// The thread starts with every signal blocked but those a fault raises on it, so a host's
+/// signal handlers keep running on the host's own threads and its crash handler still sees
+/// a crash. Used for work that splits across cores inside one call (checking
 /// a large answer); the caller always joins, so nothing outlives the call.
 final class WorkerThread<Result: Sendable>: @unchecked Sendable {
     private var thread = pthread_t()
@@ -50,10 +51,13 @@ final class WorkerThread<Result: Sendable>: @unchecked Sendable {
 /// How many threads can run at once: the CPUs online, read once.
 let onlineCPUs: Int = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
-/// The non-generic part: a closure handed to pthread_create with every signal blocked.
+/// The non-generic part: a closure handed to pthread_create with the signals blocked.
 private final class Runner: @unchecked Sendable {
     /// 8 MiB, Linux's usual default; only what is used becomes resident.
     static let stackBytes = 8 << 20
+    /// Signals a fault raises on the faulting thread: left unblocked, so that a host's
+    /// crash handler still sees a fault on these threads.
+    static let faults: [Int32] = [SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT]
     let body: () -> Void
 
     init(_ body: @escaping () -> Void) {
@@ -70,6 +74,7 @@ private final class Runner: @unchecked Sendable {
         let context = Unmanaged.passRetained(self).toOpaque()
         var all = sigset_t(), previous = sigset_t()
         sigfillset(&all)
+        for fault in Runner.faults { sigdelset(&all, fault) }
         pthread_sigmask(SIG_SETMASK, &all, &previous)
         let started = pthread_create(&thread, &attributes, runnerEntry, context)
         pthread_sigmask(SIG_SETMASK, &previous, nil)
