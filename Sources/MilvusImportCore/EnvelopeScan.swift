@@ -2,7 +2,7 @@ import Glibc
 import Synchronization
 
 /// Checks a large envelope without building its tree, so that a 10 MB list costs memory
-/// for its text and one record at a time, not the ~9x of a jansson tree.
+/// for its text and one record at a time per thread, not the ~9x of a jansson tree.
 ///
 /// The walk covers only the outer object, its "data" object and the "data.records" array:
 /// whitespace, the punctuation between members and elements, and duplicate keys at those
