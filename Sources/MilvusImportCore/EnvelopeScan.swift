@@ -135,6 +135,22 @@ private struct Scanner {
         }
     }
 
+    /// Skips whitespace, at most `limit` bytes; false when more follows.
+    private mutating func skipSpace(upTo limit: Int) -> Bool {
+        let end = limit >= bytes.count - at ? bytes.count : at + limit
+        while at < end {
+            switch bytes[at] {
+            case 0x20, 0x09, 0x0A, 0x0D: at += 1
+            default: return true
+            }
+        }
+        guard at < bytes.count else { return true }
+        switch bytes[at] {
+        case 0x20, 0x09, 0x0A, 0x0D: return false
+        default: return true
+        }
+    }
+
     /// The next byte after whitespace, not taken.
     private mutating func peek() -> UInt8? {
         skipSpace()
@@ -238,15 +254,19 @@ private struct Scanner {
     /// `.reached` when a record starts exactly there after a comma; a record spanning `stop`
     /// means no record starts there: the pieces from `passedCancels` on are not wanted, and
     /// the check goes on to the end. On a thread (`piece`), it stops when its piece is no
-    /// longer wanted, and before a value longer than `split.threadValueBytes`.
+    /// longer wanted, and before a value (or a run of whitespace) longer than
+    /// `split.threadValueBytes`.
     private mutating func elements(stoppingAt stop: Int?, passedCancels: Int, piece: Int?,
                                    cancellation: Cancellation) -> ElementsEnd {
         var stop = stop
+        // A thread also skips no more whitespace than that at once (it cannot stop inside).
+        let limit = piece == nil ? Int.max : Swift.max(1, split.threadValueBytes)
         while true {
-            skipSpace()
+            let start = at
+            guard skipSpace(upTo: limit) else { return .stoppedAt(start) }
             let record = at
             let available = bytes.count - at
-            let window = piece == nil ? available : Swift.min(available, Swift.max(1, split.threadValueBytes))
+            let window = Swift.min(available, limit)
             let parsed = available > 0
                 ? JSON.checkValue(prefixOf: UnsafeRawBufferPointer(rebasing: bytes[at..<at + window]),
                                   enclosing: Scanner.recordDepth)
@@ -259,9 +279,11 @@ private struct Scanner {
                 if window < available { return .stoppedAt(record) }
                 return .refused
             }
+            guard skipSpace(upTo: limit) else { return .stoppedAt(record) }
             guard take(Scanner.comma) else { return take(Scanner.closeBracket) ? .closed(at) : .refused }
+            let next = at
+            guard skipSpace(upTo: limit) else { return .stoppedAt(next) }
             if let target = stop {
-                skipSpace()
                 if at == target { return .reached }
                 if at > target {
                     stop = nil

@@ -113,6 +113,32 @@ import Testing
         expectAgreement(refusedFirst, "the first record refused while a thread parses a long one")
     }
 
+    /// Runs of whitespace longer than a thread's window, before and after commas: the thread
+    /// stops there (it cannot be stopped inside one) and the pass goes on.
+    @Test(arguments: ["before a comma", "after a comma", "around a record"])
+    func longWhitespaceIsLeftToThePass(place: String) {
+        let run = String(repeating: " \n", count: 150)
+        var records = Array(repeating: ParallelScanTests.record, count: 400)
+        for position in stride(from: 20, to: 400, by: 37) {
+            switch place {
+            case "before a comma": records[position] += run
+            case "after a comma": records[position] = run + records[position]
+            default: records[position] = run + records[position] + run
+            }
+        }
+        let text = ParallelScanTests.list(records)
+        for window in [1, 8, 299, 300, 301, 64 * 1024] {
+            let (outcome, threads) = scan(text, .init(pieces: 4, minPiece: 1_000, threadValueBytes: window))
+            #expect(outcome == Outcome(code: 0, codeKind: .integer, message: "ok"), "window \(window)")
+            #expect(threads >= 1, "window \(window)")
+        }
+        expectAgreement(text, "long whitespace \(place)")
+        // The first record refused while a thread would skip a long run: the same verdict.
+        var refused = records
+        refused[0] = #"{"a":tru}"#
+        expectAgreement(ParallelScanTests.list(refused), "a refusal while threads skip whitespace \(place)")
+    }
+
     /// A short records array followed by much else: the cuts fall after the array, where no
     /// record starts, and the pass alone decides.
     @Test func cutsAfterAShortArrayAreDropped() {
