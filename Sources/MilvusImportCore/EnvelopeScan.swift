@@ -126,29 +126,22 @@ private struct Scanner {
     }
 
     /// JSON whitespace, as jansson reads it: space, tab, LF, CR.
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
     private mutating func skipSpace() {
-        while at < bytes.count {
-            switch bytes[at] {
-            case 0x20, 0x09, 0x0A, 0x0D: at += 1
-            default: return
-            }
-        }
+        _ = skipSpace(upTo: Int.max)
     }
 
     /// Skips whitespace, at most `limit` bytes; false when more follows.
     private mutating func skipSpace(upTo limit: Int) -> Bool {
         let end = limit >= bytes.count - at ? bytes.count : at + limit
         while at < end {
-            switch bytes[at] {
-            case 0x20, 0x09, 0x0A, 0x0D: at += 1
-            default: return true
-            }
+            guard Scanner.isSpace(bytes[at]) else { return true }
+            at += 1
         }
-        guard at < bytes.count else { return true }
-        switch bytes[at] {
-        case 0x20, 0x09, 0x0A, 0x0D: return false
-        default: return true
-        }
+        return at == bytes.count || !Scanner.isSpace(bytes[at])
     }
 
     /// The next byte after whitespace, not taken.
