@@ -258,19 +258,10 @@ private struct Scanner {
             let start = at
             guard skipSpace(upTo: limit) else { return .stoppedAt(start) }
             let record = at
-            let available = bytes.count - at
-            let window = Swift.min(available, limit)
-            let parsed = available > 0
-                ? JSON.checkValue(prefixOf: UnsafeRawBufferPointer(rebasing: bytes[at..<at + window]),
-                                  enclosing: Scanner.recordDepth)
-                : .failure(JSONParseError(text: "end of text", position: 0))
-            switch parsed {
-            case .success(let length) where length < window || window == available:
-                at += length
-            default:
-                // Cut short by the window: a number may have parsed shorter, or the value go on.
-                if window < available { return .stoppedAt(record) }
-                return .refused
+            switch checkValue(enclosing: Scanner.recordDepth, within: limit) {
+            case .taken: break
+            case .tooLong: return .stoppedAt(record)
+            case .refused: return .refused
             }
             guard skipSpace(upTo: limit) else { return .stoppedAt(record) }
             guard take(Scanner.comma) else { return take(Scanner.closeBracket) ? .closed(at) : .refused }
@@ -319,9 +310,24 @@ private struct Scanner {
 
     private mutating func skipValue(enclosing: Int) -> Bool {
         skipSpace()
-        guard at < bytes.count, case .success(let length) = JSON.checkValue(prefixOf: rest, enclosing: enclosing)
-        else { return false }
-        at += length
-        return true
+        return checkValue(enclosing: enclosing, within: Int.max) == .taken
+    }
+
+    private enum ValueCheck { case taken, refused, tooLong }
+
+    /// Checks the value at `at` (no whitespace before it) and steps over it; jansson sees at
+    /// most `limit` bytes, and a value it cannot finish within them is `.tooLong`.
+    private mutating func checkValue(enclosing: Int, within limit: Int) -> ValueCheck {
+        let available = bytes.count - at
+        guard available > 0 else { return .refused }
+        let window = Swift.min(available, limit)
+        switch JSON.checkValue(prefixOf: UnsafeRawBufferPointer(rebasing: bytes[at..<at + window]), enclosing: enclosing) {
+        case .success(let length) where length < window || window == available:
+            at += length
+            return .taken
+        default:
+            // Cut short by the window: a number may have parsed shorter, or the value go on.
+            return window < available ? .tooLong : .refused
+        }
     }
 }
