@@ -8,11 +8,10 @@ public final class ImportClient: Sendable {
     public let base: BaseURL
     /// Each operation's full URL, indexed by `Operation.index`.
     private let urls: [String]
-    /// A header line rather than CURLOPT_USERAGENT: libcurl formats the option anew for
-    /// every request, a header line it only copies.
-    static let userAgent = "User-Agent: libmilvus_import/" + LibraryVersion.text
     let transport: any HTTPTransport
-    private let settings: Mutex<ClientSettings>
+    private let settings: Mutex<CallSettings>
+    /// The last request text this client checked, with what the check found.
+    private let lastChecked = Mutex<CheckedRequest?>(nil)
     /// Set once the server has answered `/describe` with 404 but `/get_progress` works.
     private let usesGetProgress = Atomic<Bool>(false)
     private let sleep: @Sendable (Int) -> Void
@@ -23,63 +22,79 @@ public final class ImportClient: Sendable {
         base = try BaseURL(url)
         urls = Operation.allCases.map { [base] in base.url(for: $0.path) }
         self.transport = transport ?? CurlTransport()
-        self.settings = Mutex(settings)
+        self.settings = Mutex(CallSettings(settings))
         self.sleep = sleep
     }
 
     /// Changes settings atomically; on error nothing changes.
     public func update(_ change: (inout ClientSettings) throws(ImportError) -> Void) throws(ImportError) {
-        try settings.withLock { (current: inout ClientSettings) throws(ImportError) -> Void in
-            var copy = current
+        try settings.withLock { (current: inout CallSettings) throws(ImportError) -> Void in
+            var copy = current.values
             try change(&copy)
-            current = copy
+            current = CallSettings(copy)
         }
     }
 
-    public var currentSettings: ClientSettings { settings.withLock { $0 } }
+    public var currentSettings: ClientSettings { snapshot.values }
+
+    /// The settings a call starts with.
+    var snapshot: CallSettings { settings.withLock { $0 } }
 
     // MARK: The calls
 
     public func listImportJobs(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try list(RequestBody.parse(request, for: .list))
+        try list(body(request, for: .list))
     }
 
     public func getImportProgress(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try describe(RequestBody.parse(request, for: .describe), settings: currentSettings).body
+        try describe(body(request, for: .describe), settings: snapshot).body
     }
 
     public func bulkImport(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try create(RequestBody.parse(request, for: .create))
+        try create(body(request, for: .create))
     }
 
     public func commitImport(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try call(.commit, RequestBody.parse(request, for: .commit), settings: currentSettings).body
+        try call(.commit, body(request, for: .commit), settings: snapshot).body
     }
 
     public func abortImport(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try call(.abort, RequestBody.parse(request, for: .abort), settings: currentSettings).body
+        try call(.abort, body(request, for: .abort), settings: snapshot).body
+    }
+
+    /// The checked body of a request text. A text the same, byte for byte, as the last one
+    /// checked for the same operation is not parsed again (a polling loop sends one text
+    /// over and over); its check found then what it would find now.
+    func body(_ text: String?, for operation: Operation) throws(ImportError) -> RequestBody {
+        guard let text else { return try RequestBody.parse(nil, for: operation) }
+        if let known = lastChecked.withLock({ $0 }), known.matches(text, operation) {
+            return RequestBody(checked: known)
+        }
+        let body = try RequestBody.parse(text, for: operation)
+        if let checked = CheckedRequest(body, operation) { lastChecked.withLock { $0 = checked } }
+        return body
     }
 
     func list(_ body: RequestBody) throws(ImportError) -> ByteBuffer {
-        try call(.list, body, settings: currentSettings).body
+        try call(.list, body, settings: snapshot).body
     }
 
     func create(_ body: RequestBody) throws(ImportError) -> ByteBuffer {
-        try call(.create, body, settings: currentSettings).body
+        try call(.create, body, settings: snapshot).body
     }
 
     /// Every page of list merged: {"code":0,"data":{"records":[...],"count":N}}.
     public func listAllImportJobs(_ request: String?) throws(ImportError) -> ByteBuffer {
-        let body = try RequestBody.parse(request, for: .list)
-        let settings = currentSettings
-        let pageSize = body.json["pageSize"]?.integer ?? 100
+        let body = try body(request, for: .list)
+        let settings = snapshot
+        let pageSize = try body.json()["pageSize"]?.integer ?? 100
         guard let merged = JSON.array(), let pageSizeValue = JSON.integer(pageSize) else { throw .noMemory }
-        guard body.set("pageSize", pageSizeValue) else { throw .noMemory }
+        try body.set("pageSize", pageSizeValue)
         var previous: JSON?
         var total: Int64?
         for page in 1...10_000 {
             guard let pageValue = JSON.integer(Int64(page)) else { throw .noMemory }
-            guard body.set("currentPage", pageValue) else { throw .noMemory }
+            try body.set("currentPage", pageValue)
             let reply = try call(.list, body, settings: settings, needsTree: true)
             guard let data = reply.envelope.data, let records = data["records"], records.kind == .array else {
                 throw ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
@@ -111,7 +126,7 @@ public final class ImportClient: Sendable {
     /// (return false to stop) after each describe. Returns the last describe envelope.
     public func waitImportJob(_ request: String?, timeoutMs: Int, pollIntervalMs: Int,
                               onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
-        try wait(RequestBody.parse(request, for: .describe), timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
+        try wait(body(request, for: .describe), timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
                  onProgress: onProgress)
     }
 
@@ -128,12 +143,12 @@ public final class ImportClient: Sendable {
         guard (1...timeoutMs).contains(pollIntervalMs) else {
             throw .invalidArgument("the poll interval must be 1 to \(timeoutMs) ms (got \(pollIntervalMs))")
         }
-        let jobId = body.json["jobId"]?.string ?? ""
+        let jobId = try body.json()["jobId"]?.string ?? ""
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
         func remainingMs() -> Int { ImportClient.millisecondsLeft(until: deadline) }
         var lastState = "unknown"
         var lastProgress: Int64 = 0
-        let settings = currentSettings  // one snapshot: the wait keeps the settings it started with
+        let settings = snapshot  // one snapshot: the wait keeps the settings it started with
         while true {
             if remainingMs() <= 0 { break }
             let reply = try describe(body, settings: settings, deadline: deadline)
@@ -165,7 +180,7 @@ public final class ImportClient: Sendable {
     }
 
     /// Describe at `/describe`, or `/get_progress` on Milvus 2.4 releases before the rename.
-    func describe(_ body: RequestBody, settings: ClientSettings,
+    func describe(_ body: RequestBody, settings: CallSettings,
                   deadline: ContinuousClock.Instant? = nil) throws(ImportError) -> Reply {
         if usesGetProgress.load(ordering: .relaxed) {
             return try call(.getProgress, body, settings: settings, deadline: deadline, needsTree: true)
@@ -188,37 +203,34 @@ public final class ImportClient: Sendable {
     /// One call with its retries. With a `deadline`, no attempt, pause or timeout reaches past it.
     /// `needsTree`: the caller reads `reply.envelope.data`; without it a large answer is
     /// checked without building its tree.
-    func call(_ operation: Operation, _ body: RequestBody, settings: ClientSettings,
+    func call(_ operation: Operation, _ body: RequestBody, settings snapshot: CallSettings,
               deadline: ContinuousClock.Instant? = nil, needsTree: Bool = false) throws(ImportError) -> Reply {
         // Built only when a call fails: messages are the only place secrets could show.
+        let settings = snapshot.values
         func redacted(_ error: ImportError) -> ImportError {
-            var redaction = Redaction(base.secrets + settings.proxySecrets + body.secrets)
+            var redaction = Redaction(base.secrets + settings.proxySecrets + body.facts.secrets)
             redaction.add(settings.token)
             for header in settings.headers where HeaderRules.isSecret(header.name) { redaction.add(header.value) }
             return redaction.apply(error)
         }
 
-        var database = body.databaseName
-        if database == nil, let fallback = settings.database {
-            database = fallback
-            if operation == .list || operation == .create, body.json["dbName"] == nil {
-                guard let value = JSON.string(fallback), body.set("dbName", value) else { throw .noMemory }
+        // The body's own database wins; else the settings' goes in the body (list, create)
+        // and, like the body's, in the DB-Name header.
+        let headers: [String]
+        let headerBytes: Int
+        if let database = body.databaseName {
+            (headers, headerBytes) = snapshot.headers(database: database)
+        } else {
+            if let fallback = settings.database, operation == .list || operation == .create,
+               !body.facts.namesDatabase {
+                guard let value = JSON.string(fallback) else { throw .noMemory }
+                try body.set("dbName", value)
             }
-        }
-        var headers = ["Content-Type: application/json"]
-        if settings.header(named: "User-Agent") == nil { headers.append(ImportClient.userAgent) }
-        // Headers set with set_header win: a "DB-Name" replaces the database's, an
-        // "Authorization" the token's. An empty value goes out empty ("Name;" in libcurl).
-        if let database, settings.header(named: "DB-Name") == nil { headers.append("DB-Name: " + database) }
-        if let token = settings.token, settings.header(named: "Authorization") == nil {
-            headers.append("Authorization: Bearer " + token)
-        }
-        for header in settings.headers {
-            headers.append(header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value)
+            (headers, headerBytes) = (snapshot.headers, snapshot.headerBytes)
         }
 
         let url = urls[operation.index]
-        let headBytes = url.utf8.count + headers.reduce(0) { $0 + $1.utf8.count + 2 }
+        let headBytes = url.utf8.count + headerBytes
         guard headBytes <= HeaderRules.maxRequestHeadBytes else {
             throw ImportError.invalidArgument("\(operation.title): the URL and headers (token, database, extra"
                                               + " headers) take \(headBytes) bytes; at most"
@@ -228,7 +240,8 @@ public final class ImportClient: Sendable {
                                   timeoutMs: settings.timeoutMs, connectTimeoutMs: settings.connectTimeoutMs,
                                   tls: settings.tls, proxy: settings.proxy,
                                   maxResponseBytes: settings.maxResponseBytes)
-        let attempts = operation.retryable(hasIdempotencyKey: settings.hasIdempotencyKey) ? settings.maxRetries + 1 : 1
+        request.settingsKey = snapshot.key
+        let attempts = operation.retryable(hasIdempotencyKey: snapshot.hasIdempotencyKey) ? settings.maxRetries + 1 : 1
         var attempt = 0
         while true {
             attempt += 1

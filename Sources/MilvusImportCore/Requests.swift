@@ -49,33 +49,66 @@ public enum Operation: Sendable, CaseIterable {
     }
 }
 
+/// What the check of a body found: what the headers and the redaction of messages need.
+struct RequestFacts: Sendable {
+    /// `dbName`, when a non-empty string: the DB-Name header.
+    var databaseName: String?
+    /// Whether the body has a `dbName` member (then the client's database is not added).
+    var namesDatabase = false
+    /// Object-store keys and tokens in the body, never to be shown.
+    var secrets: [String] = []
+}
+
 /// A request body checked before any I/O, and what it implies for the headers.
 /// A body parsed from the caller's text goes out as that text, byte for byte, until the
 /// library changes it (the client's database, paging): no second serialisation.
 final class RequestBody {
-    let json: JSON
+    /// The tree; nil for a body made from a text checked before (`CheckedRequest`) until
+    /// something needs it, then parsed from that text.
+    private var tree: JSON?
     /// The caller's bytes, valid JSON; nil once `set` has changed the body.
     private var text: [UInt8]?
+    private(set) var facts: RequestFacts
 
-    init(json: JSON, text: [UInt8]? = nil) {
-        self.json = json
+    /// A body the library built (its facts read from the tree).
+    init(json: JSON) {
+        tree = json
+        facts = RequestFacts()
+        json.forEachMember { key, value in RequestBody.note(key, value, in: &facts) }
+    }
+
+    private init(tree: JSON?, text: [UInt8], facts: RequestFacts) {
+        self.tree = tree
         self.text = text
+        self.facts = facts
     }
 
-    /// `dbName` of the request, for the DB-Name header.
-    var databaseName: String? {
-        guard let name = json["dbName"]?.string, !name.isEmpty else { return nil }
-        return name
-    }
-    /// Object-store keys and tokens in the body, never to be shown.
-    var secrets: [String] {
-        ["accessKey", "secretKey", "token", "apiKey"].compactMap { json[$0]?.string }.filter { !$0.isEmpty }
+    /// A body made from a text this client checked before for the same operation.
+    convenience init(checked: CheckedRequest) {
+        self.init(tree: nil, text: checked.text, facts: checked.facts)
     }
 
-    /// Sets a member; the body is serialised from now on. False when memory runs out.
-    func set(_ key: String, _ value: JSON) -> Bool {
+    var databaseName: String? { facts.databaseName }
+
+    /// The body as a jansson tree (parsed now if the body was made from a checked text).
+    func json() throws(ImportError) -> JSON {
+        if let tree { return tree }
+        // The text passed the check before: only a lack of memory can fail here.
+        guard let text, case .success(let parsed) = text.withUnsafeBytes({ JSON.parse($0) }) else {
+            throw .noMemory
+        }
+        tree = parsed
+        return parsed
+    }
+
+    /// Sets a member; the body is serialised from now on.
+    func set(_ key: String, _ value: JSON) throws(ImportError) {
+        guard try json().set(key, value) else { throw .noMemory }
         text = nil
-        return json.set(key, value)
+        if key == "dbName" {
+            facts.namesDatabase = true
+            facts.databaseName = value.string.flatMap { $0.isEmpty ? nil : $0 }
+        }
     }
 
     /// `{"jobId": id}`: describe, commit or abort of one job named by the caller.
@@ -105,10 +138,13 @@ final class RequestBody {
             json = value
         }
         guard json.kind == .object else { throw .invalidArgument("request_json must be a JSON object") }
-        let body = RequestBody(json: json, text: bytes)
+        let body = RequestBody(tree: json, text: bytes, facts: RequestFacts())
         try body.check(for: operation)
         return body
     }
+
+    /// The caller's text and what its check found, for `CheckedRequest`; nil once changed.
+    var checkedText: (text: [UInt8], facts: RequestFacts)? { text.map { ($0, facts) } }
 
     /// The members the library knows, the JSON kind each must have, and whether it names
     /// the data of a create (one of them is required there).
@@ -125,13 +161,42 @@ final class RequestBody {
         ("dataPaths", .any, true),
     ]
 
-    /// One pass over the members, each compared with the table (no lookup per known field).
+    /// The body's own database and secrets, from one member.
+    private static func note(_ key: UnsafeRawBufferPointer, _ value: JSON.Borrowed, in facts: inout RequestFacts) {
+        guard let known = field(named: key) else { return }
+        note(known.name, value, in: &facts)
+    }
+
+    private static func note(_ name: StaticString, _ value: JSON.Borrowed, in facts: inout RequestFacts) {
+        if name.utf8CodeUnitCount == 6 && memcmp(name.utf8Start, "dbName", 6) == 0 {
+            facts.namesDatabase = true
+            facts.databaseName = value.string.flatMap { $0.isEmpty ? nil : $0 }
+        } else if secretFields.contains(where: { secret in
+            secret.utf8CodeUnitCount == name.utf8CodeUnitCount
+                && memcmp(secret.utf8Start, name.utf8Start, name.utf8CodeUnitCount) == 0
+        }), let secret = value.string, !secret.isEmpty {
+            facts.secrets.append(secret)
+        }
+    }
+
+    private static let secretFields: [StaticString] = ["accessKey", "secretKey", "token", "apiKey"]
+
+    private static func field(named key: UnsafeRawBufferPointer) -> (name: StaticString, shape: Shape, isSource: Bool)? {
+        guard let keyStart = key.baseAddress else { return nil }
+        return knownFields.first { known in
+            known.name.utf8CodeUnitCount == key.count && memcmp(known.name.utf8Start, keyStart, key.count) == 0
+        }
+    }
+
+    /// One pass over the members, each compared with the table (no lookup per known field);
+    /// it also finds the facts.
     func check(for operation: Operation) throws(ImportError) {
         var sources = 0
+        var found = RequestFacts()
+        let json = try self.json()
         try json.forEachMember { (key: UnsafeRawBufferPointer, value: JSON.Borrowed) throws(ImportError) in
-            guard let keyStart = key.baseAddress, let known = RequestBody.knownFields.first(where: { known in
-                known.name.utf8CodeUnitCount == key.count && memcmp(known.name.utf8Start, keyStart, key.count) == 0
-            }) else { return }
+            guard let known = RequestBody.field(named: key) else { return }
+            RequestBody.note(known.name, value, in: &found)
             if known.isSource { sources += 1 }
             switch known.shape {
             case .string:
@@ -154,7 +219,8 @@ final class RequestBody {
                 break
             }
         }
-        if let database = json["dbName"]?.string, !HeaderRules.isValidValue(database) {
+        facts = found
+        if let database = found.databaseName, !HeaderRules.isValidValue(database) {
             // It also goes out as the DB-Name header: no CR/LF or other control characters.
             throw .invalidArgument("\"dbName\" must not contain control characters")
         }
@@ -190,7 +256,7 @@ final class RequestBody {
     /// The body's bytes: the caller's text as it came, or the compact serialisation.
     func encoded() throws(ImportError) -> [UInt8] {
         if let text { return text }
-        guard let serialized = json.serialized() else { throw .noMemory }
+        guard let serialized = try json().serialized() else { throw .noMemory }
         return serialized.withBytes { Array($0) }
     }
 }
@@ -223,5 +289,44 @@ enum HeaderRules {
         let lowered = name.lowercased()
         return ["authorization", "proxy-authorization", "cookie", "token", "key", "secret", "password"]
             .contains { lowered.contains($0) } && lowered != "idempotency-key"
+    }
+}
+
+/// A request text that passed the check for an operation, and what the check found.
+/// Never changed once made, so threads share it; a body made from it parses the text
+/// again only if something needs the tree (paging, the client's database).
+final class CheckedRequest: Sendable {
+    let operation: Operation
+    let text: [UInt8]
+    let facts: RequestFacts
+
+    /// Texts longer than this are not kept (bulk_import with many files is rarely repeated).
+    static let maxBytes = 4096
+
+    /// nil when the body is no longer the caller's text, the text is long, or it holds
+    /// object-store keys or tokens (not kept in memory past the call).
+    convenience init?(_ body: RequestBody, _ operation: Operation) {
+        guard let (text, facts) = body.checkedText, text.count <= CheckedRequest.maxBytes, facts.secrets.isEmpty
+        else { return nil }
+        self.init(operation: operation, text: text, facts: facts)
+    }
+
+    init(operation: Operation, text: [UInt8], facts: RequestFacts) {
+        self.operation = operation
+        self.text = text
+        self.facts = facts
+    }
+
+    /// Whether `text` is this text, byte for byte, checked for the same operation.
+    func matches(_ other: String, _ operation: Operation) -> Bool {
+        guard operation == self.operation else { return false }
+        var other = other
+        return other.withUTF8 { bytes in
+            text.withUnsafeBytes { known in
+                guard bytes.count == known.count, let left = bytes.baseAddress, let right = known.baseAddress
+                else { return false }
+                return memcmp(left, right, known.count) == 0
+            }
+        }
     }
 }

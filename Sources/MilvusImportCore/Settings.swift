@@ -1,4 +1,5 @@
 import CMilvusImport
+import Synchronization
 
 public enum LibraryVersion {
     public static let text = "0.1.0"
@@ -127,5 +128,62 @@ public struct ClientSettings: Sendable {
             throw .invalidArgument("the response limit must be 1 to 2^40 bytes (got \(bytes))")
         }
         maxResponseBytes = bytes
+    }
+}
+
+/// One client's settings as calls see them: taken whole when a call starts, never changed,
+/// with what every call derives from them worked out once (header lines, their size).
+final class CallSettings: Sendable {
+    let values: ClientSettings
+    /// Header lines for a body that names no database: Content-Type, User-Agent, DB-Name
+    /// (the settings' database), Authorization, the extra headers.
+    let headers: [String]
+    /// Their bytes on the wire, with CRLF.
+    let headerBytes: Int
+    let hasIdempotencyKey: Bool
+    /// Unique to this snapshot, so a connection handle set up for it knows it is set up.
+    let key: UInt64
+
+    private let beforeDatabase: [String]
+    private let afterDatabase: [String]
+    private let databaseHeaderSet: Bool
+
+    private static let keys = Atomic<UInt64>(0)
+    static let userAgent = "User-Agent: libmilvus_import/" + LibraryVersion.text
+
+    init(_ values: ClientSettings) {
+        self.values = values
+        var before = ["Content-Type: application/json"]
+        if values.header(named: "User-Agent") == nil { before.append(CallSettings.userAgent) }
+        // Headers set with set_header win: a "DB-Name" replaces the database's, an
+        // "Authorization" the token's. An empty value goes out empty ("Name;" in libcurl).
+        var after: [String] = []
+        if let token = values.token, values.header(named: "Authorization") == nil {
+            after.append("Authorization: Bearer " + token)
+        }
+        for header in values.headers {
+            after.append(header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value)
+        }
+        let databaseHeaderSet = values.header(named: "DB-Name") != nil
+        self.databaseHeaderSet = databaseHeaderSet
+        beforeDatabase = before
+        afterDatabase = after
+        let lines = CallSettings.lines(before, databaseHeaderSet ? nil : values.database, after)
+        headers = lines
+        headerBytes = lines.reduce(0) { $0 + $1.utf8.count + 2 }
+        hasIdempotencyKey = values.hasIdempotencyKey
+        key = CallSettings.keys.add(1, ordering: .relaxed).newValue
+    }
+
+    /// The header lines for a body that names its own database (`dbName`).
+    func headers(database: String) -> (lines: [String], bytes: Int) {
+        guard !databaseHeaderSet else { return (headers, headerBytes) }
+        let lines = CallSettings.lines(beforeDatabase, database, afterDatabase)
+        return (lines, lines.reduce(0) { $0 + $1.utf8.count + 2 })
+    }
+
+    private static func lines(_ before: [String], _ database: String?, _ after: [String]) -> [String] {
+        guard let database else { return before + after }
+        return before + ["DB-Name: " + database] + after
     }
 }

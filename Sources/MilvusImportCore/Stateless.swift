@@ -3,33 +3,65 @@ import Synchronization
 /// The stateless calls: one client per URL with default settings, all sharing the
 /// process-wide connection pool, so repeated calls reuse connections.
 public enum Stateless {
-    private static let clients = Mutex<[String: ImportClient]>([:])
+    /// One URL's client, and the last list body it sent (a polling loop sends one over and
+    /// over: it is serialised once).
+    private final class Entry: Sendable {
+        let url: String
+        let client: ImportClient
+        let lastList = Mutex<(collectionName: String, body: CheckedRequest)?>(nil)
+
+        init(url: String, client: ImportClient) {
+            self.url = url
+            self.client = client
+        }
+    }
+
+    /// The clients by URL, and the one used last (found without hashing its URL).
+    private static let entries = Mutex<(last: Entry?, byURL: [String: Entry])>((nil, [:]))
     private static let maxClients = 64
 
-    static func client(for url: String) throws(ImportError) -> ImportClient {
-        if let known = clients.withLock({ $0[url] }) { return known }
-        let client = try ImportClient(url: url, transport: CurlTransport.shared)
-        return clients.withLock { cache in
-            if let raced = cache[url] { return raced }
-            if cache.count >= maxClients { cache.removeAll() }
-            cache[url] = client
-            return client
+    private static func entry(for url: String) throws(ImportError) -> Entry {
+        let known = entries.withLock { state -> Entry? in
+            if let last = state.last, last.url == url { return last }
+            guard let found = state.byURL[url] else { return nil }
+            state.last = found
+            return found
         }
+        if let known { return known }
+        let made = Entry(url: url, client: try ImportClient(url: url, transport: CurlTransport.shared))
+        return entries.withLock { state in
+            if let raced = state.byURL[url] { return raced }
+            if state.byURL.count >= maxClients { state.byURL.removeAll() }
+            state.byURL[url] = made
+            state.last = made
+            return made
+        }
+    }
+
+    static func client(for url: String) throws(ImportError) -> ImportClient {
+        try entry(for: url).client
     }
 
     /// `collectionName` is sent only when not empty (empty lists every job).
     public static func listImportJobs(url: String, collectionName: String?) throws(ImportError) -> ByteBuffer {
-        let client = try client(for: url)
-        guard let body = JSON.object() else { throw .noMemory }
-        if let collectionName, !collectionName.isEmpty {
-            guard let name = JSON.string(collectionName), body.set("collectionName", name) else { throw .noMemory }
+        let entry = try entry(for: url)
+        let name = collectionName ?? ""
+        if let last = entry.lastList.withLock({ $0 }), last.collectionName == name {
+            return try entry.client.list(RequestBody(checked: last.body))
         }
-        return try client.list(RequestBody(json: body))
+        guard let json = JSON.object() else { throw .noMemory }
+        if !name.isEmpty {
+            guard let value = JSON.string(name), json.set("collectionName", value) else { throw .noMemory }
+        }
+        let body = RequestBody(json: json)
+        let checked = CheckedRequest(operation: .list, text: try body.encoded(), facts: body.facts)
+        entry.lastList.withLock { $0 = (name, checked) }
+        return try entry.client.list(RequestBody(checked: checked))
     }
 
     public static func getImportProgress(url: String, jobId: String) throws(ImportError) -> ByteBuffer {
         let client = try client(for: url)
-        return try client.describe(RequestBody.forJob(jobId), settings: client.currentSettings).body
+        return try client.describe(RequestBody.forJob(jobId), settings: client.snapshot).body
     }
 
     public static func bulkImport(url: String, collectionName: String, filesJSON: String) throws(ImportError) -> ByteBuffer {

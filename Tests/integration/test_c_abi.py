@@ -314,3 +314,43 @@ def test_setters_apply_to_later_calls(raw: RawC, server_factory) -> None:
     assert described.header("DB-Name") == "db_x" and described.json == {"jobId": "5"}
     assert after.header("Authorization") is None and after.header("DB-Name") is None and after.header("X-Trace") is None
     assert after.json == {}
+
+
+def test_stateless_repeats_send_each_name_as_asked(raw: RawC, server_factory) -> None:
+    # The stateless list keeps the last body it serialised per URL: every name still goes
+    # out as its own body, byte for byte.
+    srv = server_factory(always(LIST1))
+    url = srv.url.encode()
+    names = [b"a", b"a", b"b", b"", None, b"a", b"caf\xc3\xa9", b"caf\xc3\xa9", b'q"uote']
+    for name in names:
+        assert raw.take(raw.lib.milvus_list_import_jobs(url, name)) is not None, raw.last_error()
+    assert [r.body for r in srv.snapshot()] == [
+        b'{"collectionName":"a"}', b'{"collectionName":"a"}', b'{"collectionName":"b"}', b"{}", b"{}",
+        b'{"collectionName":"a"}', b'{"collectionName":"caf\xc3\xa9"}', b'{"collectionName":"caf\xc3\xa9"}',
+        b'{"collectionName":"q\\"uote"}']
+    assert srv.connections == 1
+
+
+def test_transport_setters_apply_to_the_next_call_on_the_same_connection(raw: RawC, server_factory) -> None:
+    # A pooled connection handle set up for a client's settings is set up again when they change.
+    srv = server_factory(lambda rec, i: dict(ok_reply(LIST1), delay_ms=300 if i == 3 else 0))
+    L = raw.lib
+    c = L.milvus_client_new(srv.url.encode())
+    try:
+        assert raw.take(L.milvus_client_list_import_jobs(c, b"{}")) is not None
+        assert L.milvus_client_set_max_response_bytes(c, 10) == 0
+        assert raw.take(L.milvus_client_list_import_jobs(c, b"{}")) is None
+        err = raw.last_error()
+        assert (err["kind"], err["http_status"]) == ("too_large", 200)
+        assert err["message"] == "list import jobs: the response is larger than the limit of 10 bytes"
+        assert L.milvus_client_set_max_response_bytes(c, 1 << 20) == 0
+        assert raw.take(L.milvus_client_list_import_jobs(c, b"{}")) is not None
+        assert L.milvus_client_set_max_retries(c, 0) == 0
+        assert L.milvus_client_set_timeout_ms(c, 100) == 0
+        assert raw.take(L.milvus_client_list_import_jobs(c, b"{}")) is None
+        assert raw.last_error()["kind"] == "timeout"
+        assert L.milvus_client_set_timeout_ms(c, 5000) == 0
+        assert raw.take(L.milvus_client_list_import_jobs(c, b"{}")) is not None
+    finally:
+        L.milvus_client_free(c)
+    assert [r.body for r in srv.snapshot()] == [b"{}"] * 5

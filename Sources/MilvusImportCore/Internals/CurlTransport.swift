@@ -40,21 +40,22 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 }
 
-/// Where a response body goes while libcurl receives it.
-private final class ResponseSink {
-    let body = ByteBuffer()
+/// Where a response body goes while libcurl receives it: one per call, kept by the handle.
+private struct ResponseSink {
+    /// nil between calls: the handle keeps no body once the caller has it.
+    let body: ByteBuffer?
     let limit: Int64
-    let handle: UnsafeMutableRawPointer
     var tooLarge = false
     var outOfMemory = false
     var sized = false
 
-    init(limit: Int64, handle: UnsafeMutableRawPointer) {
+    init(body: ByteBuffer?, limit: Int64) {
+        self.body = body
         self.limit = limit
-        self.handle = handle
     }
 
-    func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    mutating func receive(_ bytes: UnsafeRawBufferPointer, handle: UnsafeMutableRawPointer) -> Bool {
+        guard let body else { return false }
         if !sized {
             sized = true
             // Size the buffer once from Content-Length (compressed bodies grow as they come).
@@ -76,11 +77,12 @@ private final class ResponseSink {
     }
 }
 
+/// libcurl's write callback; its user pointer is the CurlHandle (CURLOPT_WRITEDATA).
 private let receiveCallback: mi_curl_data_fn = { data, size, count, user in
     guard let user else { return 0 }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+    let handle = Unmanaged<CurlHandle>.fromOpaque(user).takeUnretainedValue()
     let total = size * count
-    return sink.receive(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+    return handle.receive(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
 }
 
 /// One libcurl easy handle and its error buffer.
@@ -91,13 +93,21 @@ final class CurlHandle: @unchecked Sendable {
     /// The settings the handle was last configured with; the same settings again (the
     /// usual case: one client, one server) skip curl_easy_reset and the full set-up.
     private var configured: Configuration?
-    /// The URL last set on the handle (libcurl copies it; setting it again costs a copy).
+    /// `HTTPRequest.settingsKey` of the settings in `configured` (0: none known).
+    private var configuredKey: UInt64 = 0
+    /// The URL the handle was last pointed at (setting it again would parse it again).
     private var configuredURL: String?
+    /// That URL parsed by libcurl, given to the handle as CURLOPT_CURLU: a URL given as
+    /// text (CURLOPT_URL) is parsed and written out again by every transfer, about 14,000
+    /// instructions of an 85,000-instruction call on a kept-alive connection.
+    private var parsedURL: OpaquePointer?
     /// The header lines of the last call and their libcurl list, kept while they repeat.
     private var headerLines: [String] = []
     /// Whether the list ends with "Expect:" (see `perform`).
     private var headerListRefusesExpect = false
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// The response of the call in progress.
+    private var sink = ResponseSink(body: nil, limit: 0)
 
     private struct Configuration: Equatable {
         var connectTimeoutMs: Int
@@ -120,8 +130,13 @@ final class CurlHandle: @unchecked Sendable {
         errorText.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
+    fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        sink.receive(bytes, handle: handle)
+    }
+
     deinit {
         curl_easy_cleanup(handle)
+        curl_url_cleanup(parsedURL)
         curl_slist_free_all(headerList)
         errorText.deallocate()
     }
@@ -136,7 +151,9 @@ final class CurlHandle: @unchecked Sendable {
 
     func perform(_ request: HTTPRequest) -> Result<HTTPResponse, ImportError> {
         errorText[0] = 0
-        let sink = ResponseSink(limit: request.maxResponseBytes, handle: handle)
+        let body = ByteBuffer()
+        sink = ResponseSink(body: body, limit: request.maxResponseBytes)
+        defer { sink = ResponseSink(body: nil, limit: 0) }  // the body is the caller's now
 
         // libcurl asks a server for "100 Continue" before a body over 1 MiB and waits up to a
         // second for it; "Expect:" turns that off (smaller bodies never wait).
@@ -158,47 +175,41 @@ final class CurlHandle: @unchecked Sendable {
             headerListRefusesExpect = refuseExpect
         }
 
-        let wanted = Configuration(request)
-        let setUp: CURLcode
-        if configured == wanted {
-            // Same settings as last time: only what changes per call.
-            var result = CURLE_OK
-            if configuredURL != request.url {
-                result = mi_curl_set_ptr(handle, CURLOPT_URL, request.url)
-                configuredURL = result == CURLE_OK ? request.url : nil
-            }
-            setUp = [
-                result,
-                mi_curl_set_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMs),  // a wait shortens it
-                mi_curl_set_ptr(handle, CURLOPT_HTTPHEADER, UnsafeRawPointer(headerList)),
-                mi_curl_set_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()),
-            ].first { $0 != CURLE_OK } ?? CURLE_OK
+        var setUp = CURLE_OK
+        if request.settingsKey != 0 && request.settingsKey == configuredKey {
+            setUp = setPerCall(request)  // the same client's settings, unchanged
         } else {
-            curl_easy_reset(handle)
-            configured = nil
-            setUp = configure(request, headers: headerList, sink: sink)
-            if setUp == CURLE_OK {
-                configured = wanted
-                configuredURL = request.url
+            let wanted = Configuration(request)
+            if configured == wanted {
+                setUp = setPerCall(request)  // same settings as last time
+            } else {
+                curl_easy_reset(handle)
+                configured = nil
+                setUp = configure(request, headers: headerList)
+                if setUp == CURLE_OK {
+                    configured = wanted
+                    configuredURL = request.url
+                }
             }
+            configuredKey = setUp == CURLE_OK ? request.settingsKey : 0
         }
         guard setUp == CURLE_OK else {
             configured = nil
-            return .failure(curlFailure(setUp, sink: sink, request: request))
+            configuredKey = 0
+            return .failure(curlFailure(setUp, request: request))
         }
 
-        let code: CURLcode = withExtendedLifetime(sink) {
-            request.body.withUnsafeBytes { body in
-                _ = mi_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                _ = mi_curl_set_ptr(handle, CURLOPT_POSTFIELDS, body.baseAddress ?? UnsafeRawPointer(errorText))
-                return curl_easy_perform(handle)
-            }
+        let code: CURLcode = request.body.withUnsafeBytes { body in
+            _ = mi_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            _ = mi_curl_set_ptr(handle, CURLOPT_POSTFIELDS, body.baseAddress ?? UnsafeRawPointer(errorText))
+            return curl_easy_perform(handle)
         }
         // The body pointer is gone after the closure: make sure libcurl forgets it.
         _ = mi_curl_set_ptr(handle, CURLOPT_POSTFIELDS, nil)
         guard code == CURLE_OK else {
             configured = nil  // start the next call from a clean handle
-            return .failure(curlFailure(code, sink: sink, request: request))
+            configuredKey = 0
+            return .failure(curlFailure(code, request: request))
         }
 
         var status = 0
@@ -208,15 +219,47 @@ final class CurlHandle: @unchecked Sendable {
         var retryAfter: curl_off_t = 0
         _ = mi_curl_info_off(handle, CURLINFO_RETRY_AFTER, &retryAfter)
         return .success(HTTPResponse(status: status,
-                                     contentType: contentType.map { String(cString: $0) },
+                                     contentType: contentType.map(CurlHandle.contentType),
                                      retryAfterSeconds: retryAfter > 0 ? Int(retryAfter) : nil,
-                                     body: sink.body))
+                                     body: body))
     }
 
-    private func configure(_ request: HTTPRequest, headers: UnsafeMutablePointer<curl_slist>?,
-                           sink: ResponseSink) -> CURLcode {
+    /// What changes from call to call on a handle set up for the request's settings.
+    private func setPerCall(_ request: HTTPRequest) -> CURLcode {
+        if configuredURL != request.url {
+            let result = setURL(request.url)
+            configuredURL = result == CURLE_OK ? request.url : nil
+            guard result == CURLE_OK else { return result }
+        }
+        let timeout = mi_curl_set_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMs)  // a wait shortens it
+        guard timeout == CURLE_OK else { return timeout }
+        return mi_curl_set_ptr(handle, CURLOPT_HTTPHEADER, UnsafeRawPointer(headerList))
+    }
+
+    /// Points the handle at `url`, parsed here once. A URL libcurl's parser refuses goes to
+    /// the handle as text, so the transfer reports the problem in libcurl's own words (the
+    /// client checked the URL before: this does not happen).
+    private func setURL(_ url: String) -> CURLcode {
+        if parsedURL == nil { parsedURL = curl_url() }
+        if let parsedURL, curl_url_set(parsedURL, CURLUPART_URL, url, 0) == CURLUE_OK {
+            return mi_curl_set_ptr(handle, CURLOPT_CURLU, UnsafeRawPointer(parsedURL))
+        }
+        let unset = mi_curl_set_ptr(handle, CURLOPT_CURLU, nil)
+        return unset == CURLE_OK ? mi_curl_set_ptr(handle, CURLOPT_URL, url) : unset
+    }
+
+    /// The Content-Type of a response as a String; the usual JSON ones without a copy.
+    private static func contentType(_ text: UnsafeMutablePointer<CChar>) -> String {
+        if strcmp(text, "application/json") == 0 { return jsonType }
+        if strcmp(text, "application/json; charset=utf-8") == 0 { return jsonUTF8Type }
+        return String(cString: text)
+    }
+    private static let jsonType = "application/json"
+    private static let jsonUTF8Type = "application/json; charset=utf-8"
+
+    private func configure(_ request: HTTPRequest, headers: UnsafeMutablePointer<curl_slist>?) -> CURLcode {
         var results: [CURLcode] = [
-            mi_curl_set_ptr(handle, CURLOPT_URL, request.url),
+            setURL(request.url),
             mi_curl_set_long(handle, CURLOPT_POST, 1),
             mi_curl_set_ptr(handle, CURLOPT_HTTPHEADER, UnsafeRawPointer(headers)),
             mi_curl_set_ptr(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
@@ -228,7 +271,7 @@ final class CurlHandle: @unchecked Sendable {
             mi_curl_set_ptr(handle, CURLOPT_ACCEPT_ENCODING, ""),
             mi_curl_set_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxResponseBytes)),
             mi_curl_set_data_fn(handle, CURLOPT_WRITEFUNCTION, receiveCallback),
-            mi_curl_set_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()),
+            mi_curl_set_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque()),
             mi_curl_set_ptr(handle, CURLOPT_ERRORBUFFER, errorText),
             mi_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0),
             mi_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0),
@@ -244,7 +287,7 @@ final class CurlHandle: @unchecked Sendable {
         return results.first { $0 != CURLE_OK } ?? CURLE_OK
     }
 
-    private func curlFailure(_ code: CURLcode, sink: ResponseSink, request: HTTPRequest) -> ImportError {
+    private func curlFailure(_ code: CURLcode, request: HTTPRequest) -> ImportError {
         var status = 0
         _ = mi_curl_info_long(handle, CURLINFO_RESPONSE_CODE, &status)
         let detail = errorText[0] != 0 ? String(cString: errorText) : String(cString: curl_easy_strerror(code))

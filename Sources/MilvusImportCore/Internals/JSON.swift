@@ -169,13 +169,9 @@ public final class JSON: @unchecked Sendable {
         }
     }
 
-    var string: String? {
-        guard kind == .string, let value = json_string_value(raw) else { return nil }
-        return String(decoding: UnsafeRawBufferPointer(start: value, count: json_string_length(raw)),
-                      as: UTF8.self)
-    }
+    var string: String? { Borrowed(raw: raw).string }
 
-    var integer: Int64? { kind == .integer ? Int64(json_integer_value(raw)) : nil }
+    var integer: Int64? { Borrowed(raw: raw).integer }
 
     subscript(key: String) -> JSON? {
         guard kind == .object else { return nil }
@@ -218,6 +214,11 @@ public final class JSON: @unchecked Sendable {
         fileprivate let raw: UnsafeMutablePointer<json_t>
         var kind: Kind { JSON.kind(of: raw) }
         var integer: Int64? { kind == .integer ? Int64(json_integer_value(raw)) : nil }
+        var string: String? {
+            guard kind == .string, let value = json_string_value(raw) else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(start: value, count: json_string_length(raw)),
+                          as: UTF8.self)
+        }
         /// A reference of its own, to keep or to walk.
         func owned() -> JSON { JSON(retainingValue: raw) }
     }
