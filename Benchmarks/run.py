@@ -474,7 +474,7 @@ class Bench:
         url = self.base + "/small"
         n1, n2 = 100, 600
         out: Dict[str, Any] = {}
-        for name in ("floor", "client", "stateless"):
+        for name in ("floor", "client", "stateless", "floor-curlu"):
             totals = []
             for n in (n1, n2):
                 done = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
@@ -650,6 +650,9 @@ def report_small(results: Dict[str, Any], sizes: Dict[str, int], add: Callable[[
         add("| --- | ---: | ---: |")
         for key in ("floor", "client", "stateless"):
             add(f"| {label[key]} | {fmt(ins[key])} | {fmt(ratio(ins[key], ins['floor']), 2)}x |")
+        if "floor-curlu" in ins:
+            add(f"| for reference: the floor with its URL parsed once (CURLOPT_CURLU, as the library "
+                f"does) | {fmt(ins['floor-curlu'])} | {fmt(ratio(ins['floor-curlu'], ins['floor']), 2)}x |")
         add("")
     elif ins:
         add(f"Instructions per call: skipped ({ins['skipped']}).")

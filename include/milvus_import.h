@@ -161,6 +161,9 @@ void milvus_free(void *p);
  * Stateless calls: one URL, default settings, no token.
  *
  * They share one process-wide connection pool, so repeated calls reuse connections.
+ * They keep one client per URL for the process's life (the clients of 64 URLs at most:
+ * the 65th empties the set), each with its last list body (the collection name plus 20
+ * bytes), so a list repeated for the same collection is not serialised again.
  * Defaults: timeout 20000 ms, connect timeout 10000 ms, TLS verification on with the
  * system's CA store, proxies from the environment, 256 MiB response cap, 2 retries for
  * list and describe. For a token, a database, headers or other settings use a
@@ -357,7 +360,10 @@ int milvus_client_set_max_response_bytes(milvus_client *client, long long max_by
  * currentPage integers >= 1, every integer within 64 bits, files a list of lists of strings, options an object of string
  * values; a violation is MILVUS_ERR_INVALID_ARGUMENT. NULL means "{}" where no field is
  * required. "dbName" also goes out as the "DB-Name" header, so it must not hold control
- * characters.
+ * characters. A client keeps a copy of the last request text it accepted (up to 4096
+ * bytes, and never one with a non-empty accessKey, secretKey, token or apiKey) until the
+ * next one or milvus_client_free: the same text again, byte for byte, for the same call
+ * is not parsed again (a polling loop), with the same outcome as a first check.
  *
  * Each returns the server's envelope as NEW text (free with milvus_free), or NULL: the
  * bytes as they came, after the whole text was checked as JSON (one object, integer

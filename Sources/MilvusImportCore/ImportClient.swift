@@ -62,11 +62,11 @@ public final class ImportClient: Sendable {
         try call(.abort, body(request, for: .abort), settings: snapshot).body
     }
 
-    /// The checked body of a request text. A text the same, byte for byte, as the last one
-    /// checked for the same operation is not parsed again (a polling loop sends one text
-    /// over and over); its check found then what it would find now.
+    /// The checked body of a request text (nil: `{}`). A text the same, byte for byte, as
+    /// the last one checked for the same operation is not parsed again (a polling loop sends
+    /// one text over and over); its check found then what it would find now.
     func body(_ text: String?, for operation: Operation) throws(ImportError) -> RequestBody {
-        guard let text else { return try RequestBody.parse(nil, for: operation) }
+        let text = text ?? "{}"
         if let known = lastChecked.withLock({ $0 }), known.matches(text, operation) {
             return RequestBody(checked: known)
         }

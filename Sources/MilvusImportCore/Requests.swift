@@ -118,14 +118,8 @@ final class RequestBody {
         return RequestBody(json: body)
     }
 
-    /// Parses and checks `text` (nil = `{}`) for `operation`.
-    static func parse(_ text: String?, for operation: Operation) throws(ImportError) -> RequestBody {
-        guard let text else {
-            guard let empty = JSON.object() else { throw .noMemory }
-            let body = RequestBody(json: empty)
-            try body.check(for: operation)
-            return body
-        }
+    /// Parses and checks `text` for `operation`.
+    static func parse(_ text: String, for operation: Operation) throws(ImportError) -> RequestBody {
         let bytes = Array(text.utf8)
         let json: JSON
         switch bytes.withUnsafeBytes({ JSON.parse($0) }) {
