@@ -16,23 +16,24 @@ public enum Stateless {
         }
     }
 
-    /// The clients by URL, and the one used last (found without hashing its URL).
-    private static let entries = Mutex<(last: Entry?, byURL: [String: Entry])>((nil, [:]))
+    /// The clients by URL (its bytes: `String`'s `==` would take "café" with U+00E9 and
+    /// "cafe" + U+0301 for one URL), and the one used last (found without hashing its URL).
+    private static let entries = Mutex<(last: Entry?, byURL: [[UInt8]: Entry])>((nil, [:]))
     private static let maxClients = 64
 
     private static func entry(for url: String) throws(ImportError) -> Entry {
         let known = entries.withLock { state -> Entry? in
-            if let last = state.last, last.url == url { return last }
-            guard let found = state.byURL[url] else { return nil }
+            if let last = state.last, last.url.hasSameBytes(as: url) { return last }
+            guard let found = state.byURL[Array(url.utf8)] else { return nil }
             state.last = found
             return found
         }
         if let known { return known }
         let made = Entry(url: url, client: try ImportClient(url: url, transport: CurlTransport.shared))
         return entries.withLock { state in
-            if let raced = state.byURL[url] { return raced }
+            if let raced = state.byURL[Array(url.utf8)] { return raced }
             if state.byURL.count >= maxClients { state.byURL.removeAll() }
-            state.byURL[url] = made
+            state.byURL[Array(url.utf8)] = made
             state.last = made
             return made
         }
@@ -46,7 +47,7 @@ public enum Stateless {
     public static func listImportJobs(url: String, collectionName: String?) throws(ImportError) -> ByteBuffer {
         let entry = try entry(for: url)
         let name = collectionName ?? ""
-        if let last = entry.lastList.withLock({ $0 }), last.collectionName == name {
+        if let last = entry.lastList.withLock({ $0 }), last.collectionName.hasSameBytes(as: name) {
             return try entry.client.list(RequestBody(checked: last.body))
         }
         guard let json = JSON.object() else { throw .noMemory }

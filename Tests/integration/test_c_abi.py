@@ -354,3 +354,35 @@ def test_transport_setters_apply_to_the_next_call_on_the_same_connection(raw: Ra
     finally:
         L.milvus_client_free(c)
     assert [r.body for r in srv.snapshot()] == [b"{}"] * 5
+
+
+def test_text_that_only_looks_the_same_goes_out_as_given(raw: RawC, server_factory) -> None:
+    # "café" with U+00E9 and "cafe" + U+0301 are equal as Swift Strings but different
+    # bytes: nothing the library keeps between calls (the stateless list body, the header
+    # list, the URL of a pooled handle, the stateless client of a URL) may stand in for
+    # the other.
+    nfc, nfd = b"caf\xc3\xa9", b"cafe\xcc\x81"
+    srv = server_factory(always(LIST1))
+    L = raw.lib
+    url = srv.url.encode()
+    for name in (nfc, nfd, nfc):
+        assert raw.take(L.milvus_list_import_jobs(url, name)) is not None, raw.last_error()
+    c = L.milvus_client_new(url)
+    try:
+        for value in (nfc, nfd):
+            assert L.milvus_client_set_header(c, b"X-Name", value) == 0
+            assert raw.take(L.milvus_client_list_import_jobs(c, b"{}")) is not None, raw.last_error()
+        for value in (nfc, nfd):
+            body = b'{"dbName":"' + value + b'"}'
+            assert raw.take(L.milvus_client_list_import_jobs(c, body)) is not None, raw.last_error()
+    finally:
+        L.milvus_client_free(c)
+    for prefix in (nfc, nfd):
+        assert raw.take(L.milvus_list_import_jobs(url + b"/" + prefix, b"c")) is not None, raw.last_error()
+    sent = srv.snapshot()
+    assert [r.body for r in sent[:3]] == [b'{"collectionName":"' + n + b'"}' for n in (nfc, nfd, nfc)]
+    assert [dict(r.headers).get("X-Name", "").encode("latin-1") for r in sent[3:5]] == [nfc, nfd]
+    assert [dict(r.headers).get("DB-Name", "").encode("latin-1") for r in sent[5:7]] == [nfc, nfd]
+    # libcurl writes the path percent-encoded: the two clients stay apart.
+    assert [r.target for r in sent[7:]] == ["/caf%c3%a9/v2/vectordb/jobs/import/list",
+                                            "/cafe%cc%81/v2/vectordb/jobs/import/list"]

@@ -158,7 +158,7 @@ final class CurlHandle: @unchecked Sendable {
         // libcurl asks a server for "100 Continue" before a body over 1 MiB and waits up to a
         // second for it; "Expect:" turns that off (smaller bodies never wait).
         let refuseExpect = request.body.count > 1 << 20
-        if headerList == nil || headerLines != request.headers || headerListRefusesExpect != refuseExpect {
+        if headerList == nil || !headerLines.hasSameBytes(as: request.headers) || headerListRefusesExpect != refuseExpect {
             curl_slist_free_all(headerList)
             headerList = nil
             headerLines = []
@@ -226,7 +226,7 @@ final class CurlHandle: @unchecked Sendable {
 
     /// What changes from call to call on a handle set up for the request's settings.
     private func setPerCall(_ request: HTTPRequest) -> CURLcode {
-        if configuredURL != request.url {
+        if !(configuredURL?.hasSameBytes(as: request.url) ?? false) {
             let result = setURL(request.url)
             configuredURL = result == CURLE_OK ? request.url : nil
             guard result == CURLE_OK else { return result }
