@@ -149,6 +149,8 @@ final class CallSettings: Sendable {
     private let databaseHeaderSet: Bool
 
     private static let keys = Atomic<UInt64>(0)
+    /// A header line rather than CURLOPT_USERAGENT: libcurl formats the option anew for
+    /// every request (about 7,500 instructions), a header line costs it about 4,500.
     static let userAgent = "User-Agent: libmilvus_import/" + LibraryVersion.text
 
     init(_ values: ClientSettings) {
