@@ -30,10 +30,11 @@ public enum Stateless {
         }
         if let known { return known }
         let made = Entry(url: url, client: try ImportClient(url: url, transport: CurlTransport.shared))
+        let key = Array(url.utf8)
         return entries.withLock { state in
-            if let raced = state.byURL[Array(url.utf8)] { return raced }
+            if let raced = state.byURL[key] { return raced }
             if state.byURL.count >= maxClients { state.byURL.removeAll() }
-            state.byURL[Array(url.utf8)] = made
+            state.byURL[key] = made
             state.last = made
             return made
         }
