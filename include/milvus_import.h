@@ -361,9 +361,10 @@ int milvus_client_set_max_response_bytes(milvus_client *client, long long max_by
  * values; a violation is MILVUS_ERR_INVALID_ARGUMENT. NULL means "{}" where no field is
  * required. "dbName" also goes out as the "DB-Name" header, so it must not hold control
  * characters. A client keeps a copy of the last request text it accepted (up to 4096
- * bytes, and never one with a non-empty accessKey, secretKey, token or apiKey) until the
- * next one or milvus_client_free: the same text again, byte for byte, for the same call
- * is not parsed again (a polling loop), with the same outcome as a first check.
+ * bytes, and never one with a non-empty accessKey, secretKey, token or apiKey) until a
+ * later one replaces it or milvus_client_free: the same text again, byte for byte, for
+ * the same call is not parsed again (a polling loop), with the same outcome as a first
+ * check.
  *
  * Each returns the server's envelope as NEW text (free with milvus_free), or NULL: the
  * bytes as they came, after the whole text was checked as JSON (one object, integer

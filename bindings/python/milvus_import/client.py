@@ -187,7 +187,10 @@ class Client:
 
     Wraps a C ``milvus_client``. Connections are kept alive and reused across calls and
     threads. Every method returns the server's JSON envelope parsed into a ``dict``
-    (e.g. ``{"code": 0, "data": {...}}``); nothing is left for Python code to free.
+    (e.g. ``{"code": 0, "data": {...}}``); nothing is left for Python code to free. The C
+    client keeps a copy of the last request body it accepted (up to 4096 bytes, never one
+    holding an accessKey, secretKey, token or apiKey), so the same call with the same
+    arguments again does not check its body again.
 
     Args:
         url: the base URL, ``http`` or ``https``, optional port and path prefix
