@@ -218,7 +218,7 @@ public final class ImportClient: Sendable {
         // and, like the body's, in the DB-Name header.
         let headers: [String]
         let headerBytes: Int
-        if let database = body.databaseName {
+        if let database = body.facts.databaseName {
             (headers, headerBytes) = snapshot.headers(database: database)
         } else {
             if let fallback = settings.database, operation == .list || operation == .create,

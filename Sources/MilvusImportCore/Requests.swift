@@ -88,8 +88,6 @@ final class RequestBody {
         self.init(tree: nil, text: checked.text, facts: checked.facts)
     }
 
-    var databaseName: String? { facts.databaseName }
-
     /// The body as a jansson tree (parsed now if the body was made from a checked text).
     func json() throws(ImportError) -> JSON {
         if let tree { return tree }
@@ -140,42 +138,44 @@ final class RequestBody {
     /// The caller's text and what its check found, for `CheckedRequest`; nil once changed.
     var checkedText: (text: [UInt8], facts: RequestFacts)? { text.map { ($0, facts) } }
 
-    /// The members the library knows, the JSON kind each must have, and whether it names
-    /// the data of a create (one of them is required there).
+    /// The members the library knows, the JSON kind each must have, and what else each is:
+    /// the data of a create (one of them is required there), a secret, the database.
     private enum Shape {
         case string, positiveInteger, files, options, any
     }
-    private static let knownFields: [(name: StaticString, shape: Shape, isSource: Bool)] = [
-        ("collectionName", .string, false), ("dbName", .string, false), ("partitionName", .string, false),
-        ("clusterId", .string, false), ("projectId", .string, false), ("regionId", .string, false),
-        ("jobId", .string, false), ("objectUrl", .string, true), ("accessKey", .string, false),
-        ("secretKey", .string, false), ("token", .string, false), ("volumeName", .string, false),
-        ("apiKey", .string, false), ("pageSize", .positiveInteger, false), ("currentPage", .positiveInteger, false),
-        ("files", .files, true), ("options", .options, false), ("objectUrls", .any, true),
-        ("dataPaths", .any, true),
+    private enum Role {
+        case plain, source, secret, database
+    }
+    private typealias Field = (name: StaticString, shape: Shape, role: Role)
+    private static let knownFields: [Field] = [
+        ("collectionName", .string, .plain), ("dbName", .string, .database), ("partitionName", .string, .plain),
+        ("clusterId", .string, .plain), ("projectId", .string, .plain), ("regionId", .string, .plain),
+        ("jobId", .string, .plain), ("objectUrl", .string, .source), ("accessKey", .string, .secret),
+        ("secretKey", .string, .secret), ("token", .string, .secret), ("volumeName", .string, .plain),
+        ("apiKey", .string, .secret), ("pageSize", .positiveInteger, .plain), ("currentPage", .positiveInteger, .plain),
+        ("files", .files, .source), ("options", .options, .plain), ("objectUrls", .any, .source),
+        ("dataPaths", .any, .source),
     ]
 
     /// The body's own database and secrets, from one member.
     private static func note(_ key: UnsafeRawBufferPointer, _ value: JSON.Borrowed, in facts: inout RequestFacts) {
         guard let known = field(named: key) else { return }
-        note(known.name, value, in: &facts)
+        note(known.role, value, in: &facts)
     }
 
-    private static func note(_ name: StaticString, _ value: JSON.Borrowed, in facts: inout RequestFacts) {
-        if name.utf8CodeUnitCount == 6 && memcmp(name.utf8Start, "dbName", 6) == 0 {
+    private static func note(_ role: Role, _ value: JSON.Borrowed, in facts: inout RequestFacts) {
+        switch role {
+        case .database:
             facts.namesDatabase = true
             facts.databaseName = value.string.flatMap { $0.isEmpty ? nil : $0 }
-        } else if secretFields.contains(where: { secret in
-            secret.utf8CodeUnitCount == name.utf8CodeUnitCount
-                && memcmp(secret.utf8Start, name.utf8Start, name.utf8CodeUnitCount) == 0
-        }), let secret = value.string, !secret.isEmpty {
-            facts.secrets.append(secret)
+        case .secret:
+            if let secret = value.string, !secret.isEmpty { facts.secrets.append(secret) }
+        case .plain, .source:
+            break
         }
     }
 
-    private static let secretFields: [StaticString] = ["accessKey", "secretKey", "token", "apiKey"]
-
-    private static func field(named key: UnsafeRawBufferPointer) -> (name: StaticString, shape: Shape, isSource: Bool)? {
+    private static func field(named key: UnsafeRawBufferPointer) -> Field? {
         guard let keyStart = key.baseAddress else { return nil }
         return knownFields.first { known in
             known.name.utf8CodeUnitCount == key.count && memcmp(known.name.utf8Start, keyStart, key.count) == 0
@@ -190,8 +190,8 @@ final class RequestBody {
         let json = try self.json()
         try json.forEachMember { (key: UnsafeRawBufferPointer, value: JSON.Borrowed) throws(ImportError) in
             guard let known = RequestBody.field(named: key) else { return }
-            RequestBody.note(known.name, value, in: &found)
-            if known.isSource { sources += 1 }
+            RequestBody.note(known.role, value, in: &found)
+            if known.role == .source { sources += 1 }
             switch known.shape {
             case .string:
                 guard value.kind == .string else { throw .invalidArgument("\"\(known.name)\" must be a string") }
