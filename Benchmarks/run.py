@@ -8,7 +8,8 @@ Raw samples go to WORK/raw.json.
 
 Sections (issue 6):
   1. small list (1 record), sequential: calls per second. One long-lived worker process
-     per client, short rounds taking turns; plus user-space instructions per call
+     per client, short rounds taking turns, each measured slice after an unmeasured
+     settling slice of the same client (SETTLE_MS); plus user-space instructions per call
      (callgrind), which the noise of a shared machine does not move
   2. large list (100,000 records, plain and gzip): client CPU (user+sys of the client
      process only), wall time, peak RSS; a fresh process per round and client
@@ -139,6 +140,17 @@ def paired(a: List[Dict[str, Any]], b: List[Dict[str, Any]], value: Callable[[Di
             if "round" in s and by_round.get(s["round"]) and value(s) == value(s)]
 
 
+# Every measured slice of a long-lived worker follows an unmeasured slice of the same worker
+# and thread count. Without it a slice inherits the state the previous worker left the
+# machine in: a ping-pong loop that follows a CPU-bound one (a Python client) runs about 10%
+# faster for a while on this VM, and since rotating the order keeps the cycle, one client
+# always followed the same neighbour. Measured on one build, 24 rounds each: with the floor
+# after the `requests` worker, the client came out at 0.88x and 0.92x the floor; with the
+# client there instead, at 1.11x and 1.09x; with a 100 ms settling slice, at 0.97x and
+# 1.00x in either order.
+SETTLE_MS = 100
+
+
 class Worker:
     """A long-lived measurement process: one JSON line back per "run MS [THREADS]" line.
     Set up once (client, warm connection, imported modules), so rounds can be short."""
@@ -148,7 +160,13 @@ class Worker:
         self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.errors, text=True, bufsize=1)
 
-    def run(self, ms: int, threads: int = 1) -> Dict[str, Any]:
+    def run(self, ms: int, threads: int = 1, settle_ms: int = SETTLE_MS) -> Dict[str, Any]:
+        """A settling slice of settle_ms (its answer dropped), then the measured slice of ms."""
+        if settle_ms:
+            self._slice(settle_ms, threads)
+        return self._slice(ms, threads)
+
+    def _slice(self, ms: int, threads: int) -> Dict[str, Any]:
         import select
 
         assert self.proc.stdin and self.proc.stdout
@@ -615,7 +633,8 @@ def report_small(results: Dict[str, Any], sizes: Dict[str, int], add: Callable[[
     add(f"## 1. Small list (1 record, {sizes['small']} bytes), sequential, one connection")
     add("")
     add(f"Each client is one long-lived process; {rounds} rounds of a fixed time each, the clients "
-        "taking turns. Ratios are medians of the per-round ratios (each round's pair ran "
+        f"taking turns, each measured slice right after an unmeasured {SETTLE_MS} ms slice of the "
+        "same client (so no slice inherits the state the previous client left). Ratios are medians of the per-round ratios (each round's pair ran "
         "back to back); calls/s and CPU are medians over the rounds.")
     add("")
     add("| client | calls/s | µs/call | client CPU µs/call | vs floor | vs pymilvus |")
@@ -739,7 +758,8 @@ def report_threads(results: Dict[str, Any], add: Callable[[str], None], targets:
     add("## 3. One shared client from several threads (small list)")
     add("")
     add(f"One long-lived process each for the client and the floor; {rounds} rounds, each "
-        "running every thread count in turn. Scaling is the median of per-round ratios to one "
+        f"running every thread count in turn, each after an unmeasured {SETTLE_MS} ms slice of the "
+        "same worker and thread count. Scaling is the median of per-round ratios to one "
         "thread in the same round.")
     add("")
     add("| threads | library client calls/s | scaling vs 1 thread | client CPU µs/call "
