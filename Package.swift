@@ -22,7 +22,9 @@ let package = Package(
         // The C-ABI edge: @implementation @_cdecl exports only.
         .target(name: "MilvusImport", dependencies: ["MilvusImportCore", "CMilvusImport"],
                 path: "Sources/MilvusImport"),
-        .testTarget(name: "MilvusImportCoreTests", dependencies: ["MilvusImportCore"],
+        // What the unit tests need from glibc that Swift cannot import (not in the library).
+        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
+        .testTarget(name: "MilvusImportCoreTests", dependencies: ["MilvusImportCore", "CTestSupport"],
                     path: "Tests/MilvusImportCoreTests"),
     ]
 )

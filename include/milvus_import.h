@@ -372,8 +372,9 @@ int milvus_client_set_max_response_bytes(milvus_client *client, long long max_by
  * create, commit or abort is checked value by value without building a tree, so its peak
  * memory is about the size of its text (a 10 MB list: ~10 MB, not ~90 MB). When 1 MiB
  * or more follows the first element of "data.records", the records are checked in pieces
- * on up to 4 threads (no more than the CPUs online) that the call starts, with all but
- * fault signals blocked, and joins before it returns.
+ * on up to 4 threads (no more than the CPUs the calling thread may run on: its affinity
+ * mask) that the call starts, with all but fault signals blocked, and joins before it
+ * returns.
  * Errors: MILVUS_ERR_INVALID_ARGUMENT (NULL client, request not a JSON object, wrong
  * types, missing required field), MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT,
  * MILVUS_ERR_TLS, MILVUS_ERR_HTTP, MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,

@@ -144,7 +144,7 @@ test-tsan: tsan-lib
 # ---- libFuzzer -------------------------------------------------------------------------------
 # Each target is the core's Swift sources plus its harness compiled as one module (so
 # `internal` API is reachable), with the C files of CMilvusImport (the last error, the fork
-# generation) compiled by the toolchain's clang.
+# generation, the usable CPUs) compiled by the toolchain's clang.
 # swiftc runs inside build/fuzz/swift-<target>: with -wmo -g it leaves module files in its
 # working directory.
 FUZZ_C_OBJECTS := $(patsubst Sources/CMilvusImport/%.c,$(FUZZ_BUILD)/c-%.o,$(wildcard Sources/CMilvusImport/*.c))

@@ -44,10 +44,10 @@ enum EnvelopeScan {
         /// as a jansson tree, and an unwanted thread stops within one such parse.
         var threadValueBytes = 64 * 1024
 
-        /// Up to 4 threads, as many as there are CPUs online, when 1 MiB or more follows the
-        /// first record (a piece of 512 KiB takes jansson about 10 ms; a thread starts in
-        /// about 0.05 ms).
-        static let automatic = Split(pieces: min(4, onlineCPUs), minPiece: 512 * 1024)
+        /// Up to 4 threads, no more than the CPUs the calling thread may run on, when 1 MiB or
+        /// more follows the first record (a piece of 512 KiB takes jansson about 10 ms; a
+        /// thread starts in about 0.05 ms). Worked out for each scan: the mask can change.
+        static var automatic: Split { Split(pieces: min(4, usableCPUs()), minPiece: 512 * 1024) }
         static let none = Split(pieces: 1, minPiece: Int.max)
     }
 

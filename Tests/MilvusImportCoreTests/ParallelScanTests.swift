@@ -1,3 +1,4 @@
+import CTestSupport
 import Testing
 @testable import MilvusImportCore
 
@@ -61,8 +62,26 @@ import Testing
         }
         // The default: as many pieces as CPUs (up to 4), none under 512 KiB.
         let big = ParallelScanTests.list(Array(repeating: ParallelScanTests.record, count: 30_000))
-        #expect(scan(big, .automatic).threads == min(4, onlineCPUs) - 1)
+        #expect(scan(big, .automatic).threads == min(4, usableCPUs()) - 1)
         #expect(scan(big, .none).threads == 0)
+    }
+
+    /// The default counts the CPUs the calling thread may run on (taskset, a container's
+    /// cpuset), not the CPUs online: on one allowed CPU the scan starts no thread.
+    @Test func theDefaultFollowsTheAffinityMask() throws {
+        var saved = cpu_set_t()
+        try #require(ts_pin_calling_thread(&saved) == 0)
+        let big = ParallelScanTests.list(Array(repeating: ParallelScanTests.record, count: 30_000))
+        let pinned = (usableCPUs(), EnvelopeScan.Split.automatic.pieces, scan(big, .automatic))
+        #expect(ts_set_calling_thread_mask(&saved) == 0)  // this test thread's own mask back
+        #expect(pinned.0 == 1)
+        #expect(pinned.1 == 1)
+        #expect(pinned.2.0 == Outcome(code: 0, codeKind: .integer, message: "ok"))
+        #expect(pinned.2.threads == 0)
+        // With the mask back, the count is the mask's again (up to 4 pieces).
+        let allowed = Int(ts_mask_count(&saved))
+        #expect(usableCPUs() == allowed)
+        #expect(EnvelopeScan.Split.automatic.pieces == min(4, allowed))
     }
 
     /// Records whose text holds "},{" (in strings, in nested values): cuts land inside them,

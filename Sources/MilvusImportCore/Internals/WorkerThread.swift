@@ -1,3 +1,4 @@
+import CMilvusImport
 import Glibc
 
 /// One job on a POSIX thread of its own, joined before its inputs go away.
@@ -48,8 +49,10 @@ final class WorkerThread<Result: Sendable>: @unchecked Sendable {
     }
 }
 
-/// How many threads can run at once: the CPUs online, read once.
-let onlineCPUs: Int = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+/// How many threads can run at once for the calling thread: the CPUs its affinity mask
+/// allows (taskset, a container's cpuset), else the CPUs online; at least 1. Read anew on
+/// every call (one system call), as the mask can change.
+func usableCPUs() -> Int { max(1, Int(mi_usable_cpus())) }
 
 /// The non-generic part: a closure handed to pthread_create with the signals blocked.
 private final class Runner: @unchecked Sendable {
