@@ -648,8 +648,9 @@ def report_small(results: Dict[str, Any], sizes: Dict[str, int], add: Callable[[
     add(f"Each client is one long-lived process; {rounds} rounds of a fixed time each, the clients "
         f"taking turns, each measured slice right after an unmeasured {SETTLE_MS} ms slice of the "
         "same client, which takes the burst of speed that follows a switch between clients on this "
-        "machine (see SETTLE_MS in run.py): the steady state of a loop of calls. Ratios are medians of the per-round ratios (each round's pair ran "
-        "back to back); calls/s and CPU are medians over the rounds.")
+        "machine (see SETTLE_MS in run.py): the steady state of a loop of calls. Ratios are "
+        "medians of the per-round ratios (each round's pair ran back to back); calls/s and CPU "
+        "are medians over the rounds.")
     add("")
     add("| client | calls/s | µs/call | client CPU µs/call | vs floor | vs pymilvus |")
     add("| --- | ---: | ---: | ---: | ---: | ---: |")

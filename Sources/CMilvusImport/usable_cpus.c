@@ -1,6 +1,7 @@
 /* How many CPUs the calling thread may run on (see milvus_import_internal.h). CPU_COUNT is
  * a macro, which Swift cannot import. */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <sched.h>
 #include <unistd.h>
 #include "milvus_import_internal.h"
@@ -13,5 +14,5 @@ int mi_usable_cpus(void) {
     if (n > 0) return n;
   }
   long online = sysconf(_SC_NPROCESSORS_ONLN);
-  return online > 0 ? (online < 4096 ? (int)online : 4096) : 1;
+  return online > 0 ? (online < INT_MAX ? (int)online : INT_MAX) : 1;
 }
