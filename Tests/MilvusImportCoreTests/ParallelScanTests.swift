@@ -72,12 +72,12 @@ import Testing
         var saved = cpu_set_t()
         try #require(ts_pin_calling_thread(&saved) == 0)
         let big = ParallelScanTests.list(Array(repeating: ParallelScanTests.record, count: 30_000))
-        let pinned = (usableCPUs(), EnvelopeScan.Split.automatic.pieces, scan(big, .automatic))
+        let pinned = (cpus: usableCPUs(), pieces: EnvelopeScan.Split.automatic.pieces, scanned: scan(big, .automatic))
         #expect(ts_set_calling_thread_mask(&saved) == 0)  // this test thread's own mask back
-        #expect(pinned.0 == 1)
-        #expect(pinned.1 == 1)
-        #expect(pinned.2.0 == Outcome(code: 0, codeKind: .integer, message: "ok"))
-        #expect(pinned.2.threads == 0)
+        #expect(pinned.cpus == 1)
+        #expect(pinned.pieces == 1)
+        #expect(pinned.scanned.0 == Outcome(code: 0, codeKind: .integer, message: "ok"))
+        #expect(pinned.scanned.threads == 0)
         // With the mask back, the count is the mask's again (up to 4 pieces).
         let allowed = Int(ts_mask_count(&saved))
         #expect(usableCPUs() == allowed)

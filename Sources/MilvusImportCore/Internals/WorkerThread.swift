@@ -50,9 +50,9 @@ final class WorkerThread<Result: Sendable>: @unchecked Sendable {
 }
 
 /// How many threads can run at once for the calling thread: the CPUs its affinity mask
-/// allows (taskset, a container's cpuset), else the CPUs online; at least 1. Read anew on
-/// every call (one system call), as the mask can change.
-func usableCPUs() -> Int { max(1, Int(mi_usable_cpus())) }
+/// allows (taskset, a container's cpuset), else the CPUs online; at least 1 (`mi_usable_cpus`
+/// sees to that). Read anew on every call (one system call), as the mask can change.
+func usableCPUs() -> Int { Int(mi_usable_cpus()) }
 
 /// The non-generic part: a closure handed to pthread_create with the signals blocked.
 private final class Runner: @unchecked Sendable {
