@@ -8,6 +8,11 @@ start-up in between. It sets itself up, makes WARMUP calls, then reads commands 
     bench_py.py worker small-binding  URL   milvus_import.list_import_jobs (a dict)
     bench_py.py worker small-pymilvus URL   pymilvus list_import_jobs(...).json()
     bench_py.py worker small-requests URL   requests.Session().post(...).json()
+    bench_py.py worker small-ctypes-min URL for reference: the least a ctypes binding of the
+                                            library can do per call (see minimal_call)
+
+"calls N" (at most 1,000,000) makes N calls and answers {"calls": N}: for callgrind, which
+counts the instructions of a run with fewer calls and one with more.
 
 Large list: one fresh process per sample (peak RSS starts from a clean interpreter).
 
@@ -21,6 +26,7 @@ The binding is found through PYTHONPATH and MILVUS_IMPORT_LIBRARY (set by run.py
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -50,8 +56,47 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def minimal_call(url: str, collection: str):
+    """For reference: the least a ctypes binding of the library can do per call, with the
+    binding's request (pymilvus's body) on one client made once: a prebuilt CFUNCTYPE call,
+    ``.value``, ``milvus_free``, and the fastest dict from the text (what the binding's
+    ``_loads`` does when the text is one JSON value). No keyword arguments, settings, client
+    cache, lock, error channel or checks: a floor for the binding, not a usable binding.
+    """
+    import ctypes
+
+    lib = ctypes.CDLL(os.environ["MILVUS_IMPORT_LIBRARY"])
+
+    class Text(ctypes.c_char_p):
+        """A subclass, so ctypes hands back the pointer (to free), not a bytes copy."""
+
+    new = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_char_p)(("milvus_client_new", lib))
+    client = new(url.encode())
+    if not client:
+        raise SystemExit("bench_py: milvus_client_new failed")
+    call = ctypes.CFUNCTYPE(Text, ctypes.c_void_p, ctypes.c_char_p)(("milvus_client_list_import_jobs", lib))
+    free = ctypes.CFUNCTYPE(None, Text)(("milvus_free", lib))
+    request = json.dumps({"collectionName": collection, "dbName": "", "clusterId": "", "projectId": "",
+                          "regionId": "", "pageSize": 10, "currentPage": 1}, separators=(",", ":")).encode()
+    raw_decode = json.JSONDecoder().raw_decode
+
+    def one():
+        result = call(client, request)
+        if not result:
+            raise SystemExit("bench_py: milvus_client_list_import_jobs failed")
+        try:
+            raw = result.value
+        finally:
+            free(result)
+        return raw_decode(raw.decode("utf-8"))[0]
+
+    return one
+
+
 def make_call(mode: str, url: str, collection: str):
     """The call to time: returns the parsed envelope (a dict) every time."""
+    if mode.endswith("-ctypes-min"):
+        return minimal_call(url, collection)
     if mode.endswith("-binding"):
         from milvus_import import list_import_jobs
 
@@ -90,6 +135,11 @@ def worker(mode: str, url: str) -> None:
         parts = line.split()
         if not parts or parts[0] == "quit":
             break
+        if parts[0] == "calls" and len(parts) == 2 and parts[1].isdigit() and int(parts[1]) <= 1_000_000:
+            for _ in range(int(parts[1])):
+                check(call())
+            print(json.dumps({"calls": int(parts[1])}), flush=True)
+            continue
         ms = int(parts[1])
         if parts[0] != "run" or not 1 <= ms <= 60_000:
             raise SystemExit(f"bench_py: bad command {line!r}")

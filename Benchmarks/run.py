@@ -9,8 +9,9 @@ Raw samples go to WORK/raw.json.
 Sections (issue 6):
   1. small list (1 record), sequential: calls per second. One long-lived worker process
      per client, short rounds taking turns, each measured slice after an unmeasured
-     settling slice of the same client (SETTLE_MS); plus user-space instructions per call
-     (callgrind), which the noise of a shared machine does not move
+     settling slice of the same client (SETTLE_MS), and for reference the least a ctypes
+     binding of the library can do; plus user-space instructions per call (callgrind),
+     which the noise of a shared machine does not move
   2. large list (100,000 records, plain and gzip): client CPU (user+sys of the client
      process only), wall time, peak RSS; a fresh process per round and client
   3. one shared client from 1, 2, 4, 8 threads: calls per second (long-lived workers)
@@ -479,6 +480,7 @@ class Bench:
             "binding": py + ["small-binding", url],
             "pymilvus": py + ["small-pymilvus", url],
             "requests": py + ["small-requests", url],
+            "ctypes-min": py + ["small-ctypes-min", url],
         })
         ms = 150 if self.args.quick else 250
         try:
@@ -498,11 +500,13 @@ class Bench:
         url = self.base + "/small"
         n1, n2 = 100, 600
         out: Dict[str, Any] = {}
-        for name in ("floor", "client", "stateless", "floor-curlu"):
+        py = [self.py, str(HERE / "bench_py.py"), "worker"]
+        for name in ("floor", "client", "stateless", "floor-curlu", "binding", "ctypes-min"):
+            worker = py if name in ("binding", "ctypes-min") else [self.bench, "worker"]
             totals = []
             for n in (n1, n2):
                 done = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                                       self.bench, "worker", f"small-{name}", url],
+                                       *worker, f"small-{name}", url],
                                       input=f"calls 20\ncalls {n}\n", capture_output=True, text=True,
                                       env=self.env, timeout=300)
                 found = [line for line in done.stderr.splitlines() if "Collected" in line]
@@ -635,6 +639,9 @@ def report_small(results: Dict[str, Any], sizes: Dict[str, int], add: Callable[[
         "binding": "Python binding `milvus_import.list_import_jobs` (dict)",
         "pymilvus": "pymilvus `list_import_jobs(...).json()`",
         "requests": "`requests.Session().post(...).json()`",
+        "ctypes-min": "for reference: the least a ctypes binding of the library can do (one client, "
+                      "the binding's request, a prebuilt CFUNCTYPE call, `.value`, `milvus_free`, "
+                      "one dict from the text; no keywords, settings, client cache, lock or checks)",
     }
     ok = {k: [s for s in v if "rate" in s] for k, v in small.items()}
     rate = {k: median([s["rate"] for s in v]) for k, v in ok.items()}
@@ -674,13 +681,16 @@ def report_small(results: Dict[str, Any], sizes: Dict[str, int], add: Callable[[
                     f"{near(r_state, 0.85)} (CPU per call: floor/stateless = {c_state:.2f})",
                     mark(r_state >= 0.85 if r_state == r_state else None)])
     c_bind = ratio(cpu_us["pymilvus"], cpu_us["binding"])
+    least = (f"; the least a ctypes binding can do: {near(median(vs_pym['ctypes-min']), 7)}"
+             if vs_pym.get("ctypes-min") else "")
     targets.append(["Python binding >= 7x pymilvus `list_import_jobs` (calls/s)",
-                    f"{near(r_bind, 7)} (CPU per call: pymilvus/binding = {c_bind:.1f})",
+                    f"{near(r_bind, 7)} (CPU per call: pymilvus/binding = {c_bind:.1f}{least})",
                     mark(r_bind >= 7 if r_bind == r_bind else None)])
     ins = results.get("instructions", {})
     if ins and "skipped" not in ins:
         add("User-space instructions per call (valgrind --tool=callgrind, steady state; no "
-            "kernel or server time): stable where the clocks above are not.")
+            "kernel or server time; for Python, the whole interpreter): stable where the clocks "
+            "above are not.")
         add("")
         add("| client | instructions/call | vs floor |")
         add("| --- | ---: | ---: |")
@@ -689,6 +699,9 @@ def report_small(results: Dict[str, Any], sizes: Dict[str, int], add: Callable[[
         if "floor-curlu" in ins:
             add(f"| for reference: the floor with its URL parsed once (CURLOPT_CURLU, as the library "
                 f"does) | {fmt(ins['floor-curlu'])} | {fmt(ratio(ins['floor-curlu'], ins['floor']), 2)}x |")
+        for key in ("binding", "ctypes-min"):
+            if key in ins:
+                add(f"| {label[key]} | {fmt(ins[key])} | {fmt(ratio(ins[key], ins['floor']), 2)}x |")
         add("")
     elif ins:
         add(f"Instructions per call: skipped ({ins['skipped']}).")

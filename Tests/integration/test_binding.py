@@ -237,6 +237,32 @@ def test_client_cache_is_bounded_and_closes_evicted(server_factory) -> None:
     assert mi.list_import_jobs(srv.url)["code"] == 0  # a fresh client after clearing
 
 
+def test_client_cache_keeps_lru_order_through_the_last_used_shortcut(server_factory) -> None:
+    """The same settings as the last call take the cached client without the lock (mfun._last);
+    that client must be the most recently used one, so eviction still takes the oldest."""
+    srv = server_factory(always(LIST1))
+    mi.clear_client_cache()
+    assert mfun._last == ((), None)
+    mi.list_import_jobs(srv.url, timeout=1001)  # A
+    a = mfun._last[1]
+    mi.list_import_jobs(srv.url, timeout=1002)  # B, now the most recent
+    b = mfun._last[1]
+    assert a is not None and b is not None and a is not b
+    mi.list_import_jobs(srv.url, timeout=1001)  # A again: moved after B
+    assert mfun._last[1] is a
+    mi.list_import_jobs(srv.url, timeout=1001)  # the shortcut: still A, still the most recent
+    assert mfun._last[1] is a
+    for i in range(mfun.CLIENT_CACHE_SIZE - 1):  # fills the cache and evicts exactly one: B
+        mi.list_import_jobs(srv.url, timeout=2000 + i)
+    assert b.closed and not a.closed
+    mi.list_import_jobs(srv.url, timeout=1001)
+    assert mfun._last[1] is a and not a.closed
+    mi.clear_client_cache()
+    assert mfun._last == ((), None) and a.closed
+    assert mi.list_import_jobs(srv.url, timeout=1001)["code"] == 0 and mfun._last[1] is not a
+    assert len(srv.snapshot()) == 6 + mfun.CLIENT_CACHE_SIZE - 1
+
+
 def test_module_functions_from_threads_with_eviction(server_factory) -> None:
     """Threads racing on the cache while it evicts: every call still succeeds."""
     srv = server_factory(always(LIST1))
@@ -526,6 +552,21 @@ def test_direct_list_body_is_the_general_body(keep_empty: bool) -> None:
             args[position] = bad
             assert mcl._list_request(*args, keep_empty) is None, (position, bad)
     assert checked == 3000
+
+
+def test_direct_list_body_repeats_only_for_the_same_arguments() -> None:
+    """The last body is given again for the same arguments only: equal values of another
+    type (True for 1) still go to the general path, and keep_empty is part of the match."""
+    from milvus_import import client as mcl
+    args = ["c", "", "", "", "", 1, 1]
+    first = mcl._list_request(*args, True)
+    assert first == b'{"collectionName":"c","dbName":"","clusterId":"","projectId":"","regionId":"","pageSize":1,"currentPage":1}'
+    assert mcl._list_request(*args, True) is first
+    assert mcl._list_request("c", "", "", "", "", True, 1, True) is None
+    assert mcl._list_request("c", "", "", "", "", 1, True, True) is None
+    assert mcl._list_request(*args, False) == b'{"collectionName":"c","pageSize":1,"currentPage":1}'
+    assert mcl._list_request("d", "", "", "", "", 1, 1, False) == b'{"collectionName":"d","pageSize":1,"currentPage":1}'
+    assert mcl._list_request(*args, True) == first
 
 
 def test_client_compact_bodies(server) -> None:

@@ -43,6 +43,11 @@ CLIENT_CACHE_SIZE = 16
 
 _cache: "OrderedDict[Tuple[Any, ...], Client]" = OrderedDict()
 _cache_lock = threading.Lock()
+#: The cache's most recently used (key, client), set under _cache_lock whenever the LRU
+#: order changes: the usual call (the same settings as the last one) finds its client here,
+#: without the lock and without moving it to the end (it is there already). Replaced as one
+#: tuple, so a thread reads a key and its client together.
+_last: Tuple[Tuple[Any, ...], Optional[Client]] = ((), None)
 
 
 _PLAIN = (str, bool, int, float, type(None))
@@ -69,12 +74,17 @@ def _key(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
 
 def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
                 headers: Optional[Mapping[str, str]], timeout: Timeout) -> Client:
+    global _last
     key = _key(url, api_key, db_name, verify, cert, headers, timeout)
-    _cache_lock.acquire()  # `with _cache_lock:` spelt out, on every call's path
+    last_key, last_client = _last
+    if last_client is not None and last_key == key and not last_client._closed:
+        return last_client  # closed after this check: _call looks it up again
+    _cache_lock.acquire()  # `with _cache_lock:` spelt out
     try:
         client = _cache.get(key)
         if client is not None and not client._closed:  # Client.closed without the property call
             _cache.move_to_end(key)
+            _last = (key, client)
             return client
     finally:
         _cache_lock.release()
@@ -95,6 +105,7 @@ def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert
             _cache[key] = created
             while len(_cache) > CLIENT_CACHE_SIZE:
                 evicted.append(_cache.popitem(last=False)[1])
+        _last = (key, created)
     for old in evicted:
         old.close()  # deferred by the client itself while another thread still uses it
     return created
@@ -119,9 +130,11 @@ def clear_client_cache() -> None:
 
     Thread-safe; calls under way finish first.
     """
+    global _last
     with _cache_lock:
         clients = list(_cache.values())
         _cache.clear()
+        _last = ((), None)
     for client in clients:
         client.close()
 
