@@ -123,22 +123,12 @@ def _list_request(
     if last_args == args:
         return last_body
     try:
-        if keep_empty:
-            c = _json_str(collection_name) if collection_name else '""'
-            d = _json_str(db_name) if db_name else '""'
-            cl = _json_str(cluster_id) if cluster_id else '""'
-            pr = _json_str(project_id) if project_id else '""'
-            r = _json_str(region_id) if region_id else '""'
-            text = (f'{{"collectionName":{c},"dbName":{d},"clusterId":{cl},"projectId":{pr},"regionId":{r},'
-                    f'"pageSize":{page_size},"currentPage":{current_page}}}')
-        else:
-            c = f'"collectionName":{_json_str(collection_name)},' if collection_name else ""
-            d = f'"dbName":{_json_str(db_name)},' if db_name else ""
-            cl = f'"clusterId":{_json_str(cluster_id)},' if cluster_id else ""
-            pr = f'"projectId":{_json_str(project_id)},' if project_id else ""
-            r = f'"regionId":{_json_str(region_id)},' if region_id else ""
-            text = f'{{{c}{d}{cl}{pr}{r}"pageSize":{page_size},"currentPage":{current_page}}}'
-        body = text.encode("utf-8")
+        members = []
+        for key, value in (("collectionName", collection_name), ("dbName", db_name),
+                           ("clusterId", cluster_id), ("projectId", project_id), ("regionId", region_id)):
+            if value or keep_empty:
+                members.append(f'"{key}":{_json_str(value)},')
+        body = f'{{{"".join(members)}"pageSize":{page_size},"currentPage":{current_page}}}'.encode("utf-8")
     except ValueError:  # UnicodeEncodeError (lone surrogate) or an int beyond the str digit limit
         return None
     _last_list = (args, body)
