@@ -135,7 +135,7 @@ def worker(mode: str, url: str) -> None:
         parts = line.split()
         if not parts or parts[0] == "quit":
             break
-        if parts[0] == "calls" and len(parts) == 2 and parts[1].isdigit() and int(parts[1]) <= 1_000_000:
+        if parts[0] == "calls" and len(parts) == 2 and parts[1].isdecimal() and int(parts[1]) <= 1_000_000:
             for _ in range(int(parts[1])):
                 check(call())
             print(json.dumps({"calls": int(parts[1])}), flush=True)

@@ -263,6 +263,38 @@ def test_client_cache_keeps_lru_order_through_the_last_used_shortcut(server_fact
     assert len(srv.snapshot()) == 6 + mfun.CLIENT_CACHE_SIZE - 1
 
 
+def test_client_cache_keys_settings_by_what_is_sent(server_factory) -> None:
+    """A bytes header value goes out as latin-1, so b"x" and the str "b'x'" are two clients;
+    True is not a timeout of 1 s, cached or not; a cache size under 1 keeps one client."""
+    srv = server_factory(always(LIST1))
+    mi.clear_client_cache()
+    mi.list_import_jobs(srv.url, headers={"X-A": b"x"})
+    mi.list_import_jobs(srv.url, headers={"X-A": "b'x'"})  # str(b"x"), the key of each before
+    mi.list_import_jobs(srv.url, headers={"X-A": "x"})  # what b"x" sends: the same client
+    assert [r.header("X-A") for r in srv.snapshot()] == ["x", "b'x'", "x"]
+    assert len(mfun._cache) == 2
+    with pytest.raises(mi.InvalidArgumentError):
+        mi.list_import_jobs(srv.url, timeout=True)
+    mi.list_import_jobs(srv.url, timeout=1)
+    with pytest.raises(mi.InvalidArgumentError):
+        mi.list_import_jobs(srv.url, timeout=True)  # refused although a 1 s client is cached
+    with pytest.raises(mi.InvalidArgumentError):
+        mi.list_import_jobs(srv.url, timeout=(1, True))
+    with pytest.raises(mi.InvalidArgumentError):
+        mi.list_import_jobs(srv.url, headers={"X-A": 1})
+    with pytest.raises(mi.InvalidArgumentError):
+        mi.list_import_jobs(srv.url, headers=[("X-A", "1")])  # type: ignore[arg-type]
+    saved = mfun.CLIENT_CACHE_SIZE
+    try:
+        mfun.CLIENT_CACHE_SIZE = 0
+        assert mi.list_import_jobs(srv.url, timeout=3)["code"] == 0
+        assert mi.list_import_jobs(srv.url, timeout=4)["code"] == 0
+        assert len(mfun._cache) == 1 and not mfun._last[1].closed
+    finally:
+        mfun.CLIENT_CACHE_SIZE = saved
+        mi.clear_client_cache()
+
+
 def test_module_functions_from_threads_with_eviction(server_factory) -> None:
     """Threads racing on the cache while it evicts: every call still succeeds."""
     srv = server_factory(always(LIST1))
@@ -567,6 +599,17 @@ def test_direct_list_body_repeats_only_for_the_same_arguments() -> None:
     assert mcl._list_request(*args, False) == b'{"collectionName":"c","pageSize":1,"currentPage":1}'
     assert mcl._list_request("d", "", "", "", "", 1, 1, False) == b'{"collectionName":"d","pageSize":1,"currentPage":1}'
     assert mcl._list_request(*args, True) == first
+    long = mcl._list_request("x" * 5000, "", "", "", "", 1, 1, True)  # over 4 KiB: not kept
+    assert long is not None and mcl._last_list[1] == first
+    saved = sys.get_int_max_str_digits()
+    try:
+        sys.set_int_max_str_digits(0)  # no limit: 701 digits are written, but not kept
+        assert mcl._list_request("c", "", "", "", "", 10**700, 1, True) is not None
+        sys.set_int_max_str_digits(640)  # then the limit holds for the same arguments
+        assert mcl._list_request("c", "", "", "", "", 10**700, 1, True) is None
+    finally:
+        sys.set_int_max_str_digits(saved)
+    assert mcl._last_list[1] == first
 
 
 def test_client_compact_bodies(server) -> None:

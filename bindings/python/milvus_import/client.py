@@ -92,6 +92,8 @@ _json_str = _ENCODER.encode  # for a str: its JSON string literal, as inside any
 #: polling loop asks for the same one over and over. Replaced as one tuple (one reference),
 #: so a thread reads the arguments and the body of the same call.
 _last_list: Tuple[Tuple[Any, ...], bytes] = ((), b"")
+#: Longer bodies are not kept (the library keeps request texts up to the same size).
+_LAST_LIST_MAX_BYTES = 4096
 
 
 def _list_request(
@@ -111,7 +113,8 @@ def _list_request(
     (an int over the str digit limit, a lone surrogate) returns None, so that the
     usual path raises its usual error at its usual moment (after the client lookup).
     The same arguments as the last time (compared after the type checks, so equal values
-    of other types never match) give the same bytes without writing them again.
+    of other types never match) give the same bytes without writing them again; a body is
+    kept only up to 4 KiB and with both ints within 64 bits.
     """
     global _last_list
     if not (type(collection_name) is str and type(db_name) is str and type(cluster_id) is str
@@ -131,7 +134,8 @@ def _list_request(
         body = f'{{{"".join(members)}"pageSize":{page_size},"currentPage":{current_page}}}'.encode("utf-8")
     except ValueError:  # UnicodeEncodeError (lone surrogate) or an int beyond the str digit limit
         return None
-    _last_list = (args, body)
+    if len(body) <= _LAST_LIST_MAX_BYTES and -2**63 <= page_size < 2**63 and -2**63 <= current_page < 2**63:
+        _last_list = (args, body)  # not a huge body, nor an int the digit limit may later refuse
     return body
 
 

@@ -63,13 +63,42 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+def _typed(value: Any) -> Any:
+    """A timeout with its type (and its parts' types): equal values of other types (True and
+    1) never share a client, so a value the Client refuses is refused whatever is cached."""
+    if isinstance(value, (tuple, list)):
+        return (type(value), tuple(_typed(v) for v in value))
+    return (type(value), _freeze(value))
+
+
+class _Uncached:
+    """A cache key part equal only to itself: settings that cannot be keyed by what is sent
+    (the Client refuses them with its usual error; nothing is cached)."""
+
+
+def _headers_key(headers: Any) -> Tuple[Any, ...]:
+    """The header lines as the Client sends them (a bytes value as latin-1), sorted by name
+    without case; a mapping it would refuse gets a key of its own."""
+    if not isinstance(headers, Mapping):
+        return (_Uncached(),)
+    lines = []
+    for name, value in headers.items():
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if not (isinstance(name, str) and isinstance(value, str)):
+            return (_Uncached(),)
+        lines.append((str.__str__(name), str.__str__(value)))  # a str subclass's own text
+    return tuple(sorted(lines, key=lambda line: line[0].lower()))
+
+
 def _key(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
          headers: Optional[Mapping[str, str]], timeout: Timeout) -> Tuple[Any, ...]:
     if headers is None and cert is None and type(verify) is bool and type(timeout) in _PLAIN:
-        # the usual call: the same tuple as below, without building it through _freeze
-        return (url, api_key, db_name, "bool", verify, None, (), timeout)
-    frozen_headers = tuple(sorted(((str(k), str(v)) for k, v in headers.items()), key=lambda kv: kv[0].lower())) if headers else ()
-    return (url, api_key, db_name, type(verify).__name__, _freeze(verify), _freeze(cert), frozen_headers, _freeze(timeout))
+        # the usual call: the same tuple as below, without building it through the helpers
+        return (url, api_key, db_name, "bool", verify, None, (), (type(timeout), timeout))
+    frozen_headers = _headers_key(headers) if headers else ()
+    return (url, api_key, db_name, type(verify).__name__, _freeze(verify), _freeze(cert), frozen_headers,
+            _typed(timeout))
 
 
 def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
@@ -102,8 +131,10 @@ def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert
             created = existing
             _cache.move_to_end(key)
         else:
+            if existing is not None:  # a closed client under this key: replaced, now the most recent
+                _cache.pop(key)
             _cache[key] = created
-            while len(_cache) > CLIENT_CACHE_SIZE:
+            while len(_cache) > max(CLIENT_CACHE_SIZE, 1):
                 evicted.append(_cache.popitem(last=False)[1])
         _last = (key, created)
     for old in evicted:
