@@ -57,6 +57,12 @@ struct RequestFacts: Sendable {
     var namesDatabase = false
     /// Object-store keys and tokens in the body, never to be shown.
     var secrets: [String] = []
+
+    /// The body's `dbName` member is `name` (nil: not a string).
+    mutating func noteDatabase(_ name: String?) {
+        namesDatabase = true
+        databaseName = name.flatMap { $0.isEmpty ? nil : $0 }
+    }
 }
 
 /// A request body checked before any I/O, and what it implies for the headers.
@@ -103,10 +109,7 @@ final class RequestBody {
     func set(_ key: String, _ value: JSON) throws(ImportError) {
         guard try json().set(key, value) else { throw .noMemory }
         text = nil
-        if key == "dbName" {
-            facts.namesDatabase = true
-            facts.databaseName = value.string.flatMap { $0.isEmpty ? nil : $0 }
-        }
+        if key == "dbName" { facts.noteDatabase(value.string) }
     }
 
     /// `{"jobId": id}`: describe, commit or abort of one job named by the caller.
@@ -166,8 +169,7 @@ final class RequestBody {
     private static func note(_ role: Role, _ value: JSON.Borrowed, in facts: inout RequestFacts) {
         switch role {
         case .database:
-            facts.namesDatabase = true
-            facts.databaseName = value.string.flatMap { $0.isEmpty ? nil : $0 }
+            facts.noteDatabase(value.string)
         case .secret:
             if let secret = value.string, !secret.isEmpty { facts.secrets.append(secret) }
         case .plain, .source:
