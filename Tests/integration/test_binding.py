@@ -263,6 +263,69 @@ def test_client_cache_keeps_lru_order_through_the_last_used_shortcut(server_fact
     assert len(srv.snapshot()) == 6 + mfun.CLIENT_CACHE_SIZE - 1
 
 
+def test_repeated_list_call_takes_the_last_client_and_body(server_factory, monkeypatch) -> None:
+    """The same list_import_jobs arguments as the last call go to the same client with the
+    same body, without a lookup (mfun._last_list_call); equal values of other types, a list
+    timeout, headers, a client no longer the most recent and a closed client take the lookup."""
+    srv = server_factory(always(LIST1))
+    mi.clear_client_cache()
+    assert mfun._last_list_call == ((), None, None, b"")
+    lookups: List[Any] = []
+    real = mfun._client_for
+    monkeypatch.setattr(mfun, "_client_for", lambda *a: lookups.append(a[-1]) or real(*a))
+    body = (b'{"collectionName":"c","dbName":"","clusterId":"","projectId":"","regionId":"",'
+            b'"pageSize":10,"currentPage":1}')
+
+    def sent() -> List[bytes]:
+        return [r.body for r in srv.snapshot()]
+
+    mi.list_import_jobs(srv.url, collection_name="c", timeout=5)
+    kept = mfun._last_list_call
+    a = kept[2]
+    assert kept[0] == (srv.url, "c", "", "", "", "", 10, 1, "", True, 5) and kept[3] == body
+    assert mi.list_import_jobs(srv.url, collection_name="c", timeout=5) == LIST1
+    assert lookups == [5] and mfun._last_list_call is kept and sent() == [body, body]
+
+    class Name(str):
+        def __eq__(self, other: object) -> bool:  # equal to anything: must still not match
+            return True
+
+        __hash__ = str.__hash__
+
+    mi.list_import_jobs(srv.url, collection_name=Name("d"), timeout=5)
+    assert lookups == [5, 5] and sent()[-1] == body.replace(b'"c"', b'"d"') and mfun._last_list_call is kept
+    del lookups[0]
+    mi.list_import_jobs(srv.url, collection_name="c", timeout=5.0)  # equal, another type: its own client
+    assert lookups == [5, 5.0] and mfun._last[1] is not a
+    with pytest.raises(mi.InvalidArgumentError, match='"currentPage" must be an integer'):
+        mi.list_import_jobs(srv.url, collection_name="c", timeout=5.0, current_page=True)  # True == 1
+    assert lookups == [5, 5.0, 5.0] and len(sent()) == 4
+
+    pair = [5, 5]
+    mi.list_import_jobs(srv.url, collection_name="c", timeout=pair)
+    pair[1] = 6  # changed in place: must not match what was kept
+    mi.list_import_jobs(srv.url, collection_name="c", timeout=pair)
+    assert lookups[3:] == [[5, 6], [5, 6]] and len(mfun._cache) == 4
+    mi.list_import_jobs(srv.url, collection_name="c", headers={"X-A": "1"}, timeout=5)
+    mi.list_import_jobs(srv.url, collection_name="c", headers={"X-A": "1"}, timeout=5)
+    assert lookups[5:] == [5, 5] and [r.header("X-A") for r in srv.snapshot()[-2:]] == ["1", "1"]
+
+    mi.list_import_jobs(srv.url, collection_name="c", timeout=5)  # kept again, on a
+    assert lookups[7:] == [5] and mfun._last_list_call[2] is a
+    mi.get_import_progress(srv.url, "448761313698322011", timeout=7)  # another client is the most recent
+    mi.list_import_jobs(srv.url, collection_name="c", timeout=5)  # so this one moves a to the end
+    assert lookups[8:] == [7, 5] and mfun._last[1] is a and next(reversed(mfun._cache.values())) is a
+
+    a.close()  # closed while kept: the call finds its successor
+    assert mi.list_import_jobs(srv.url, collection_name="c", timeout=5) == LIST1
+    assert lookups[10:] == [5] and mfun._last_list_call[2] is not a and not mfun._last_list_call[2].closed
+    mi.clear_client_cache()
+    assert mfun._last_list_call == ((), None, None, b"")
+    mi.list_import_jobs(srv.url, collection_name="c", timeout=5)
+    assert lookups[11:] == [5] and sent()[-1] == body
+    mi.clear_client_cache()
+
+
 def test_client_cache_keys_settings_by_what_is_sent(server_factory) -> None:
     """A bytes header value goes out as latin-1, so b"x" and the str "b'x'" are two clients;
     True is not a timeout of 1 s, cached or not; a cache size under 1 keeps one client."""

@@ -134,9 +134,15 @@ def _list_request(
         body = f'{{{"".join(members)}"pageSize":{page_size},"currentPage":{current_page}}}'.encode("utf-8")
     except ValueError:  # UnicodeEncodeError (lone surrogate) or an int beyond the str digit limit
         return None
-    if len(body) <= _LAST_LIST_MAX_BYTES and -2**63 <= page_size < 2**63 and -2**63 <= current_page < 2**63:
-        _last_list = (args, body)  # not a huge body, nor an int the digit limit may later refuse
+    if _keeps(body, page_size, current_page):
+        _last_list = (args, body)
     return body
+
+
+def _keeps(body: bytes, page_size: int, current_page: int) -> bool:
+    """Whether a list body may be kept for the same arguments later: not a huge body, nor an
+    int that Python's str digit limit (which may be turned on later) could refuse."""
+    return len(body) <= _LAST_LIST_MAX_BYTES and -2**63 <= page_size < 2**63 and -2**63 <= current_page < 2**63
 
 
 _DECODER = json.JSONDecoder()

@@ -26,7 +26,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from .client import Cert, Client, Timeout, Verify, _ClientClosed, _list_request
+from .client import Cert, Client, Timeout, Verify, _ClientClosed, _keeps, _list_request
 
 __all__ = [
     "list_import_jobs",
@@ -48,6 +48,13 @@ _cache_lock = threading.Lock()
 #: without the lock and without moving it to the end (it is there already). Replaced as one
 #: tuple, so a thread reads a key and its client together.
 _last: Tuple[Tuple[Any, ...], Optional[Client]] = ((), None)
+#: The last list_import_jobs call with plain arguments (str, int, a bool verify, an int or
+#: float timeout; no cert, no headers): its arguments, its timeout's type, the client that
+#: served it and the body it sent. A loop that asks for the same list again (the usual poll)
+#: takes both from here while that client is still the cache's most recent one (``_last``),
+#: so the LRU order is what a lookup would leave: no body written, no key built, no lookup.
+#: Replaced as one tuple.
+_last_list_call: Tuple[Tuple[Any, ...], Optional[type], Optional[Client], bytes] = ((), None, None, b"")
 
 
 _PLAIN = (str, bool, int, float, type(None))
@@ -144,15 +151,22 @@ def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert
 
 def _call(method: str, body: Optional[Dict[str, Any]], url: str, api_key: str, db_name: str, verify: Verify,
           cert: Cert, headers: Optional[Mapping[str, str]], timeout: Timeout,
-          encoded: Optional[bytes] = None) -> Dict[str, Any]:
+          encoded: Optional[bytes] = None,
+          list_args: Optional[Tuple[Tuple[Any, ...], type]] = None) -> Dict[str, Any]:
     """One call on the cached client for these settings; ``encoded``: the body already
-    encoded (``client._list_request``), sent instead of ``body``."""
+    encoded (``client._list_request``), sent instead of ``body``; ``list_args``: a list
+    call's arguments and its timeout's type, kept with the client and ``encoded`` in
+    ``_last_list_call``."""
+    global _last_list_call
     for _attempt in range(8):
         client = _client_for(url, api_key, db_name, verify, cert, headers, timeout)
         try:
-            return client._call(method, body) if encoded is None else client._send(method, encoded)
+            result = client._call(method, body) if encoded is None else client._send(method, encoded)
         except _ClientClosed:
             continue  # evicted and closed between lookup and use: look it up again
+        if list_args is not None and encoded is not None:
+            _last_list_call = (*list_args, client, encoded)
+        return result
     raise RuntimeError("milvus_import: client cache kept closing clients")  # pragma: no cover
 
 
@@ -161,11 +175,12 @@ def clear_client_cache() -> None:
 
     Thread-safe; calls under way finish first.
     """
-    global _last
+    global _last, _last_list_call
     with _cache_lock:
         clients = list(_cache.values())
         _cache.clear()
         _last = ((), None)
+        _last_list_call = ((), None, None, b"")
     for client in clients:
         client.close()
 
@@ -213,11 +228,27 @@ def list_import_jobs(
 
     Returns ``{"code": 0, "data": {"records": [...]}}`` as a dict.
     """
+    args = (url, collection_name, db_name, cluster_id, project_id, region_id, page_size, current_page, api_key,
+            verify, timeout)
+    last_args, last_timeout_type, last_client, last_request = _last_list_call
+    # equal values of other types (True and 1, a str subclass) never match
+    if (args == last_args and cert is None and headers is None and last_client is _last[1]
+            and type(url) is str and type(collection_name) is str and type(db_name) is str
+            and type(cluster_id) is str and type(project_id) is str and type(region_id) is str
+            and type(page_size) is int and type(current_page) is int and type(api_key) is str
+            and type(verify) is bool and type(timeout) is last_timeout_type):
+        try:
+            return last_client._send("milvus_client_list_import_jobs", last_request)
+        except _ClientClosed:
+            pass  # closed since: the lookup below finds or makes its successor
     request = _list_request(collection_name, db_name, cluster_id, project_id, region_id,
                             page_size, current_page, True)
     if request is not None:  # the body below, already encoded
+        # a body at all: the five strs and two ints were exact; kept only with the rest plain
+        kept = (cert is None and headers is None and type(url) is str and type(api_key) is str
+                and type(verify) is bool and type(timeout) in (int, float) and _keeps(request, page_size, current_page))
         return _call("milvus_client_list_import_jobs", None, url, api_key, db_name, verify, cert, headers, timeout,
-                     request)
+                     request, (args, type(timeout)) if kept else None)
     body = {
         "collectionName": collection_name,
         "dbName": db_name,
