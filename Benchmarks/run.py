@@ -212,7 +212,13 @@ def large_envelope() -> bytes:
     return json.dumps({"code": 0, "data": {"records": records}}, separators=(",", ":")).encode()
 
 
+def small_envelope() -> bytes:
+    """The 1-record list, compact, as nginx's configuration carries it (see nginx.conf.in)."""
+    return json.dumps(SMALL_ENVELOPE, separators=(",", ":")).encode()
+
+
 def write_data(root: Path) -> Dict[str, int]:
+    """The large lists' files (the small one is in nginx's configuration) and every size."""
     def place(base: str, body: bytes, gz: bool = False) -> None:
         folder = root / base / LIST_PATH.strip("/").rsplit("/", 1)[0]
         folder.mkdir(parents=True, exist_ok=True)
@@ -224,9 +230,8 @@ def write_data(root: Path) -> Dict[str, int]:
         if gz and not (folder / "list.gz").exists():
             (folder / "list.gz").write_bytes(gzip.compress(body, 6, mtime=0))
 
-    small = json.dumps(SMALL_ENVELOPE, separators=(",", ":")).encode()
+    small = small_envelope()
     large = large_envelope()
-    place("small", small)
     place("large", large)
     place("largegz", large, gz=True)
     for path in [root, *root.rglob("*")]:  # nginx workers may run as another user
@@ -308,7 +313,11 @@ class Nginx:
             (self.prefix / sub).mkdir(exist_ok=True)
         self.port = free_port()
         conf = (HERE / "nginx.conf.in").read_text()
-        conf = conf.replace("@PORT@", str(self.port)).replace("@ROOT@", str(root)).replace("@PREFIX@", str(self.prefix))
+        small = small_envelope().decode("ascii")
+        if any(c in small for c in "'\\$"):  # nginx's quoting and variables
+            raise SystemExit("run.py: the small envelope cannot go into nginx's configuration as is")
+        conf = (conf.replace("@PORT@", str(self.port)).replace("@ROOT@", str(root))
+                .replace("@PREFIX@", str(self.prefix)).replace("@SMALL@", small))
         self.conf = self.prefix / "nginx.conf"
         self.conf.write_text(conf)
         self.log = self.prefix / "error.log"
@@ -346,7 +355,8 @@ class Nginx:
 
 
 def smoke_test(base: str, sizes: Dict[str, int]) -> None:
-    """POST twice on one keep-alive connection per path; check status, length, encoding."""
+    """POST twice on one keep-alive connection per path; check status, length, encoding,
+    and the small list's answer: the envelope itself, with Milvus's Content-Type."""
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=10)
@@ -362,6 +372,10 @@ def smoke_test(base: str, sizes: Dict[str, int]) -> None:
                 if response.status != 200 or len(data) != size or response.getheader("Content-Encoding") != encoding:
                     raise SystemExit(f"run.py: nginx smoke test failed on {prefix}: HTTP {response.status}, "
                                      f"{len(data)} bytes (want {size}), encoding {response.getheader('Content-Encoding')}")
+                if prefix == "/small" and (data != small_envelope()
+                                           or response.getheader("Content-Type") != "application/json; charset=utf-8"):
+                    raise SystemExit(f"run.py: nginx smoke test failed on /small: {response.getheader('Content-Type')}, "
+                                     f"{data[:80]!r}")
                 if response.will_close:
                     raise SystemExit(f"run.py: nginx closes the connection after a POST to {prefix}")
     finally:
@@ -590,7 +604,8 @@ def report(results: Dict[str, Any], sizes: Dict[str, int], lib: Path, info: Dict
         "± is half the interquartile range, relative to the median.")
     add("")
     add(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, Linux {info['kernel']}, {info['os']}.")
-    add("Server: nginx " + vers["nginx"] + " on 127.0.0.1 (1 worker) serving fixed envelopes from files; "
+    add("Server: nginx " + vers["nginx"] + " on 127.0.0.1 (1 worker) serving fixed envelopes (the small list from its "
+        "configuration with Milvus's headers, the large lists from files); "
         "the clients and the server share the 2 cores.")
     add("Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items() if k != "nginx") + ".")
     add("")
