@@ -326,6 +326,68 @@ def test_repeated_list_call_takes_the_last_client_and_body(server_factory, monke
     mi.clear_client_cache()
 
 
+class _EqualToAll(str):
+    """A str that claims to equal anything."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = str.__hash__
+
+
+class _StrictName(str):
+    """A typed id that refuses to be compared with a plain str."""
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not _StrictName:
+            raise TypeError("compared with " + type(other).__name__)
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_arguments_own_eq_never_decides_a_match(server_factory) -> None:
+    """The shortcuts compare only exact built-in values: an argument's own __eq__ neither
+    raises out of a call nor sends it to another server's client (review of 94c4f0a)."""
+    good, other = server_factory(always(LIST1)), server_factory(always(describe("Completed", 100)))
+    mi.clear_client_cache()
+    mi.list_import_jobs(good.url, collection_name="c")
+    assert mi.list_import_jobs(good.url, collection_name=_StrictName("c")) == LIST1
+    with pytest.raises(mi.InvalidArgumentError, match="not JSON-serialisable"):
+        mi.list_import_jobs(good.url, collection_name=object())  # type: ignore[arg-type]
+    assert [r.json["collectionName"] for r in good.snapshot()] == ["c", "c"]
+    mi.get_import_progress(_EqualToAll(other.url), "448761313698322011")  # now the most recent client
+    mi.list_import_jobs(good.url)  # equal to that url by its __eq__, but not the same text
+    mi.get_import_progress(other.url, "448761313698322011")  # the same text: the same client
+    assert len(good.snapshot()) == 3 and len(other.snapshot()) == 2
+    assert other.connections == 1 and len(mfun._cache) == 2
+    mi.clear_client_cache()
+
+
+def test_kept_list_call_never_holds_a_closed_client(server_factory) -> None:
+    """What list_import_jobs keeps for its next call goes when its client is evicted or the
+    cache is cleared, and a call that ends after either keeps nothing (review of 94c4f0a)."""
+    a, b = server_factory(always(LIST1)), server_factory(always(LIST1))
+    mi.clear_client_cache()
+    saved = mfun.CLIENT_CACHE_SIZE
+    try:
+        mfun.CLIENT_CACHE_SIZE = 1
+        mi.list_import_jobs(a.url)
+        kept = mfun._last_list_call[2]
+        assert kept is not None and not kept.closed
+        mi.get_import_progress(b.url, "448761313698322011")  # evicts a's client
+        assert kept.closed and mfun._last_list_call == ((), None, None, b"")
+        mi.list_import_jobs(a.url)
+        late = mfun._last_list_call
+        mi.clear_client_cache()
+        assert late[2].closed and mfun._last_list_call == ((), None, None, b"")
+        mfun._remember_list_call(late[:2], late[2], late[3])  # a call that ends after the clear
+        assert mfun._last_list_call == ((), None, None, b"")
+    finally:
+        mfun.CLIENT_CACHE_SIZE = saved
+        mi.clear_client_cache()
+
+
 def test_client_cache_keys_settings_by_what_is_sent(server_factory) -> None:
     """A bytes header value goes out as latin-1, so b"x" and the str "b'x'" are two clients;
     True is not a timeout of 1 s, cached or not; a cache size under 1 keeps one client."""

@@ -64,10 +64,18 @@ def _freeze(value: Any) -> Any:
     if type(value) in _PLAIN:  # the usual case, without the os.PathLike ABC check
         return value
     if isinstance(value, os.PathLike):
-        return os.fspath(value)
+        value = os.fspath(value)
+    if isinstance(value, str):
+        return str.__str__(value)  # a str subclass's own text: its __eq__ never decides a match
     if isinstance(value, list):
         return tuple(_freeze(v) for v in value)
     return value
+
+
+def _text(value: Any) -> Any:
+    """A str setting as a key part: its own text (a str subclass's __eq__ and __hash__ never
+    decide a match); anything else matches nothing (the Client refuses it)."""
+    return str.__str__(value) if isinstance(value, str) else _Uncached()
 
 
 def _typed(value: Any) -> Any:
@@ -100,17 +108,18 @@ def _headers_key(headers: Any) -> Tuple[Any, ...]:
 
 def _key(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
          headers: Optional[Mapping[str, str]], timeout: Timeout) -> Tuple[Any, ...]:
-    if headers is None and cert is None and type(verify) is bool and type(timeout) in _PLAIN:
+    if (headers is None and cert is None and type(verify) is bool and type(timeout) in _PLAIN
+            and type(url) is str and type(api_key) is str and type(db_name) is str):
         # the usual call: the same tuple as below, without building it through the helpers
         return (url, api_key, db_name, "bool", verify, None, (), (type(timeout), timeout))
     frozen_headers = _headers_key(headers) if headers else ()
-    return (url, api_key, db_name, type(verify).__name__, _freeze(verify), _freeze(cert), frozen_headers,
-            _typed(timeout))
+    return (_text(url), _text(api_key), _text(db_name), type(verify).__name__, _freeze(verify), _freeze(cert),
+            frozen_headers, _typed(timeout))
 
 
 def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
                 headers: Optional[Mapping[str, str]], timeout: Timeout) -> Client:
-    global _last
+    global _last, _last_list_call
     key = _key(url, api_key, db_name, verify, cert, headers, timeout)
     last_key, last_client = _last
     if last_client is not None and last_key == key and not last_client._closed:
@@ -143,6 +152,8 @@ def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert
             _cache[key] = created
             while len(_cache) > max(CLIENT_CACHE_SIZE, 1):
                 evicted.append(_cache.popitem(last=False)[1])
+                if evicted[-1] is _last_list_call[2]:
+                    _last_list_call = ((), None, None, b"")
         _last = (key, created)
     for old in evicted:
         old.close()  # deferred by the client itself while another thread still uses it
@@ -157,7 +168,6 @@ def _call(method: str, body: Optional[Dict[str, Any]], url: str, api_key: str, d
     encoded (``client._list_request``), sent instead of ``body``; ``list_args``: a list
     call's arguments and its timeout's type, kept with the client and ``encoded`` in
     ``_last_list_call``."""
-    global _last_list_call
     for _attempt in range(8):
         client = _client_for(url, api_key, db_name, verify, cert, headers, timeout)
         try:
@@ -165,9 +175,19 @@ def _call(method: str, body: Optional[Dict[str, Any]], url: str, api_key: str, d
         except _ClientClosed:
             continue  # evicted and closed between lookup and use: look it up again
         if list_args is not None and encoded is not None:
-            _last_list_call = (*list_args, client, encoded)
+            _remember_list_call(list_args, client, encoded)
         return result
     raise RuntimeError("milvus_import: client cache kept closing clients")  # pragma: no cover
+
+
+def _remember_list_call(list_args: Tuple[Tuple[Any, ...], type], client: Client, encoded: bytes) -> None:
+    """Keep a list call for the next one (``_last_list_call``) if its client is still the
+    cache's most recent: never a client evicted or closed meanwhile (evictions and
+    clear_client_cache drop what is kept, under the same lock)."""
+    global _last_list_call
+    with _cache_lock:
+        if client is _last[1] and not client._closed:
+            _last_list_call = (*list_args, client, encoded)
 
 
 def clear_client_cache() -> None:
@@ -231,12 +251,13 @@ def list_import_jobs(
     args = (url, collection_name, db_name, cluster_id, project_id, region_id, page_size, current_page, api_key,
             verify, timeout)
     last_args, last_timeout_type, last_client, last_request = _last_list_call
-    # equal values of other types (True and 1, a str subclass) never match
-    if (args == last_args and cert is None and headers is None and last_client is _last[1]
-            and type(url) is str and type(collection_name) is str and type(db_name) is str
-            and type(cluster_id) is str and type(project_id) is str and type(region_id) is str
-            and type(page_size) is int and type(current_page) is int and type(api_key) is str
-            and type(verify) is bool and type(timeout) is last_timeout_type):
+    # the types first: equal values of other types (True and 1, a str subclass) never match,
+    # and only built-in comparisons run (never an argument's own __eq__)
+    if (cert is None and headers is None and type(url) is str and type(collection_name) is str
+            and type(db_name) is str and type(cluster_id) is str and type(project_id) is str
+            and type(region_id) is str and type(page_size) is int and type(current_page) is int
+            and type(api_key) is str and type(verify) is bool and type(timeout) is last_timeout_type
+            and args == last_args and last_client is _last[1]):
         try:
             return last_client._send("milvus_client_list_import_jobs", last_request)
         except _ClientClosed:
