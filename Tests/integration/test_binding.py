@@ -364,6 +364,27 @@ def test_arguments_own_eq_never_decides_a_match(server_factory) -> None:
     mi.clear_client_cache()
 
 
+def test_settings_keyed_by_what_the_client_reads(server_factory) -> None:
+    """An empty api_key or db_name (None or "") is one client, as the Client reads them the
+    same; a tuple cert's str-subclass parts are keyed by their text (review of fe370d0)."""
+    srv, other = server_factory(always(LIST1)), server_factory(always(LIST1))
+    mi.clear_client_cache()
+    mi.list_import_jobs(other.url)
+    for _ in range(3):
+        mi.list_import_jobs(srv.url, api_key=None)  # type: ignore[arg-type]
+        mi.list_import_jobs(srv.url, api_key="")
+    assert srv.connections == 1 and other.connections == 1 and len(mfun._cache) == 2
+    assert mfun._client_for(srv.url, "", None, True, None, None, 20) is mfun._last[1]  # type: ignore[arg-type]
+    assert len(mfun._cache) == 2
+    mi.list_import_jobs(other.url)
+    assert other.connections == 1
+    real = mfun._client_for("https://127.0.0.1:1", "", "", True, ("/real.pem", "/real.key"), None, 20)
+    odd = mfun._client_for("https://127.0.0.1:1", "", "", True, (_EqualToAll("/x"), _EqualToAll("/y")), None, 20)
+    same = mfun._client_for("https://127.0.0.1:1", "", "", True, [_EqualToAll("/real.pem"), "/real.key"], None, 20)
+    assert odd is not real and same is real
+    mi.clear_client_cache()
+
+
 def test_kept_list_call_never_holds_a_closed_client(server_factory) -> None:
     """What list_import_jobs keeps for its next call goes when its client is evicted or the
     cache is cleared, and a call that ends after either keeps nothing (review of 94c4f0a)."""

@@ -61,21 +61,35 @@ _PLAIN = (str, bool, int, float, type(None))
 
 
 def _freeze(value: Any) -> Any:
+    """A path, number or pair setting as a key part, by the value the Client reads: a str
+    subclass's or number subclass's own value (its __eq__ and __hash__ never decide a match),
+    an os.PathLike's path, a list or tuple as a tuple of such parts; any other object matches
+    nothing (the Client refuses it)."""
     if type(value) in _PLAIN:  # the usual case, without the os.PathLike ABC check
         return value
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
     if isinstance(value, str):
-        return str.__str__(value)  # a str subclass's own text: its __eq__ never decides a match
-    if isinstance(value, list):
+        return str.__str__(value)
+    if isinstance(value, (list, tuple)):
         return tuple(_freeze(v) for v in value)
-    return value
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    return _Uncached()
 
 
 def _text(value: Any) -> Any:
-    """A str setting as a key part: its own text (a str subclass's __eq__ and __hash__ never
-    decide a match); anything else matches nothing (the Client refuses it)."""
-    return str.__str__(value) if isinstance(value, str) else _Uncached()
+    """A str setting (url, api_key, db_name) as a key part, as the Client reads it: a str or
+    os.PathLike by its own text (a str subclass's __eq__ and __hash__ never decide a match),
+    an empty value (None, "") as "" (the Client skips it, or refuses an empty url either
+    way); anything else matches nothing (the Client refuses it)."""
+    if type(value) is not str and isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    return "" if not value else _Uncached()
 
 
 def _typed(value: Any) -> Any:
