@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Dict, List
 
 import pytest
@@ -382,6 +382,54 @@ def test_settings_keyed_by_what_the_client_reads(server_factory) -> None:
     odd = mfun._client_for("https://127.0.0.1:1", "", "", True, (_EqualToAll("/x"), _EqualToAll("/y")), None, 20)
     same = mfun._client_for("https://127.0.0.1:1", "", "", True, [_EqualToAll("/real.pem"), "/real.key"], None, 20)
     assert odd is not real and same is real
+    mi.clear_client_cache()
+
+
+class _Truthless:
+    def __bool__(self) -> bool:
+        raise RuntimeError("no truth value")
+
+
+class _Quiet(str):
+    """A str whose own length says empty: the Client skips it as an api_key."""
+
+    def __len__(self) -> int:
+        return 0
+
+
+class _Loud(str):
+    """A str whose own encode says something else: the Client sends its text."""
+
+    def encode(self, *args: Any, **kwargs: Any) -> bytes:  # type: ignore[override]
+        return b"other"
+
+
+def test_settings_read_as_sent_never_through_their_own_methods(server_factory) -> None:
+    """The key and the Client read a setting the same way: a url is never asked for its truth
+    value, an api_key is by its own truth value (skipped when empty) and sent by its text, a
+    PathLike header value is one client, a cert that contains itself is refused (review of
+    b98f74a)."""
+    srv = server_factory(always(LIST1))
+    mi.clear_client_cache()
+    with pytest.raises(mi.InvalidArgumentError, match="url must be a str"):
+        mi.list_import_jobs(_Truthless())  # type: ignore[arg-type]
+    job = "448761313698322011"
+    mi.get_import_progress(srv.url, job, api_key="secret")
+    mi.get_import_progress(srv.url, job, api_key=_Quiet("secret"))
+    mi.get_import_progress(srv.url, job, api_key=_Loud("secret"))
+    with mi.Client(srv.url, api_key=_Loud("secret")) as own:  # a client of its own
+        own.get_import_progress(job)
+    auths = [r.header("Authorization") for r in srv.snapshot()]
+    assert auths == ["Bearer secret", None, "Bearer secret", "Bearer secret"]
+    assert len(mfun._cache) == 2
+    for _ in range(3):
+        mi.list_import_jobs(srv.url, headers={"X-A": PurePosixPath("v")})  # type: ignore[dict-item]
+    assert srv.snapshot()[-1].header("X-A") == "v" and len(mfun._cache) == 3
+    loop: List[Any] = []
+    cert = (loop, "/k")
+    loop.append(cert)
+    with pytest.raises(mi.InvalidArgumentError, match="cert must be a str"):
+        mfun._client_for("https://127.0.0.1:1", "", "", True, cert, None, 20)  # type: ignore[arg-type]
     mi.clear_client_cache()
 
 

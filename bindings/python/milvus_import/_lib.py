@@ -260,6 +260,8 @@ def encode(value: Optional[str], what: str) -> Optional[bytes]:
         value = os.fspath(value)
     if not isinstance(value, str):
         raise InvalidArgumentError(f"{what} must be a str, not {type(value).__name__}")
+    if type(value) is not str:
+        value = str.__str__(value)  # the text itself, never through a subclass's own methods
     if "\x00" in value:
         raise InvalidArgumentError(f"{what} contains a NUL character")
     try:

@@ -314,7 +314,7 @@ class Client:
         else:
             raise InvalidArgumentError(f"verify must be a bool or a CA file path, not {type(verify).__name__}")
 
-        if cert is not None and cert != "":
+        if cert is not None and not (isinstance(cert, str) and str.__len__(cert) == 0):  # not a subclass's __ne__
             if isinstance(cert, (tuple, list)):
                 if len(cert) != 2:
                     raise InvalidArgumentError("cert must be a path or a (cert, key) pair")

@@ -60,19 +60,23 @@ _last_list_call: Tuple[Tuple[Any, ...], Optional[type], Optional[Client], bytes]
 _PLAIN = (str, bool, int, float, type(None))
 
 
-def _freeze(value: Any) -> Any:
-    """A path, number or pair setting as a key part, by the value the Client reads: a str
-    subclass's or number subclass's own value (its __eq__ and __hash__ never decide a match),
-    an os.PathLike's path, a list or tuple as a tuple of such parts; any other object matches
-    nothing (the Client refuses it)."""
+def _own_text(value: Any) -> Optional[str]:
+    """The text the Client sends for a str setting (``_lib.encode``): a str's or an
+    os.PathLike's own text, never through a subclass's methods; None for anything else."""
+    if type(value) is not str and isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    return str.__str__(value) if isinstance(value, str) else None
+
+
+def _scalar(value: Any) -> Any:
+    """A path or number as a key part, by the value the Client reads: a str's or path's own
+    text, a number subclass's own value (no argument's __eq__ or __hash__ decides a match);
+    anything else matches nothing (the Client refuses it)."""
     if type(value) in _PLAIN:  # the usual case, without the os.PathLike ABC check
         return value
-    if isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
+    text = _own_text(value)
+    if text is not None:
+        return text
     if isinstance(value, int):
         return int.__int__(value)
     if isinstance(value, float):
@@ -80,24 +84,34 @@ def _freeze(value: Any) -> Any:
     return _Uncached()
 
 
+def _freeze(value: Any) -> Any:
+    """A verify or cert setting: a scalar, or a list or tuple of scalars as a tuple (a
+    container inside matches nothing: the Client refuses it)."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_scalar(v) for v in value)
+    return _scalar(value)
+
+
 def _text(value: Any) -> Any:
-    """A str setting (url, api_key, db_name) as a key part, as the Client reads it: a str or
-    os.PathLike by its own text (a str subclass's __eq__ and __hash__ never decide a match),
-    an empty value (None, "") as "" (the Client skips it, or refuses an empty url either
-    way); anything else matches nothing (the Client refuses it)."""
-    if type(value) is not str and isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if isinstance(value, str):
-        return str.__str__(value)
-    return "" if not value else _Uncached()
+    """The url as a key part: its own text, or a part that matches nothing (refused)."""
+    text = _own_text(value)
+    return _Uncached() if text is None else text
+
+
+def _optional_text(value: Any) -> Any:
+    """An api_key or db_name as a key part, read as the Client reads it: an empty one (by its
+    own truth value, ``if api_key:``) is no setting, the same as ""."""
+    return "" if not value else _text(value)
 
 
 def _typed(value: Any) -> Any:
     """A timeout with its type (and its parts' types): equal values of other types (True and
     1) never share a client, so a value the Client refuses is refused whatever is cached."""
     if isinstance(value, (tuple, list)):
-        return (type(value), tuple(_typed(v) for v in value))
-    return (type(value), _freeze(value))
+        return (type(value), tuple((type(v), _scalar(v)) for v in value))
+    return (type(value), _scalar(value))
 
 
 class _Uncached:
@@ -114,9 +128,11 @@ def _headers_key(headers: Any) -> Tuple[Any, ...]:
     for name, value in headers.items():
         if isinstance(value, bytes):
             value = value.decode("latin-1")
-        if not (isinstance(name, str) and isinstance(value, str)):
+        name_text = _own_text(name)
+        value_text = None if value is None else _own_text(value)  # None goes to the library as NULL
+        if name_text is None or (value is not None and value_text is None):
             return (_Uncached(),)
-        lines.append((str.__str__(name), str.__str__(value)))  # a str subclass's own text
+        lines.append((name_text, value_text))
     return tuple(sorted(lines, key=lambda line: line[0].lower()))
 
 
@@ -127,8 +143,8 @@ def _key(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
         # the usual call: the same tuple as below, without building it through the helpers
         return (url, api_key, db_name, "bool", verify, None, (), (type(timeout), timeout))
     frozen_headers = _headers_key(headers) if headers else ()
-    return (_text(url), _text(api_key), _text(db_name), type(verify).__name__, _freeze(verify), _freeze(cert),
-            frozen_headers, _typed(timeout))
+    return (_text(url), _optional_text(api_key), _optional_text(db_name), type(verify).__name__, _freeze(verify),
+            _freeze(cert), frozen_headers, _typed(timeout))
 
 
 def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
