@@ -323,6 +323,9 @@ def test_repeated_list_call_takes_the_last_client_and_body(server_factory, monke
     assert mfun._last_list_call == ((), None, None, b"")
     mi.list_import_jobs(srv.url, collection_name="c", timeout=5)
     assert lookups[11:] == [5] and sent()[-1] == body
+    mi.list_import_jobs(srv.url, collection_name="c", timeout=None)  # no limit: kept as well
+    mi.list_import_jobs(srv.url, collection_name="c", timeout=None)
+    assert lookups[12:] == [None] and sent()[-1] == body
     mi.clear_client_cache()
 
 

@@ -48,8 +48,8 @@ _cache_lock = threading.Lock()
 #: without the lock and without moving it to the end (it is there already). Replaced as one
 #: tuple, so a thread reads a key and its client together.
 _last: Tuple[Tuple[Any, ...], Optional[Client]] = ((), None)
-#: The last list_import_jobs call with plain arguments (str, int, a bool verify, an int or
-#: float timeout; no cert, no headers): its arguments, its timeout's type, the client that
+#: The last list_import_jobs call with plain arguments (str, int, a bool verify, an int,
+#: float or None timeout; no cert, no headers): its arguments, its timeout's type, the client that
 #: served it and the body it sent. A loop that asks for the same list again (the usual poll)
 #: takes both from here while that client is still the cache's most recent one (``_last``),
 #: so the LRU order is what a lookup would leave: no body written, no key built, no lookup.
@@ -58,6 +58,8 @@ _last_list_call: Tuple[Tuple[Any, ...], Optional[type], Optional[Client], bytes]
 
 
 _PLAIN = (str, bool, int, float, type(None))
+#: The timeout types a kept list call may have (None: no limit).
+_KEPT_TIMEOUTS = (int, float, type(None))
 
 
 def _own_text(value: Any) -> Optional[str]:
@@ -297,7 +299,7 @@ def list_import_jobs(
     if request is not None:  # the body below, already encoded
         # a body at all: the five strs and two ints were exact; kept only with the rest plain
         kept = (cert is None and headers is None and type(url) is str and type(api_key) is str
-                and type(verify) is bool and type(timeout) in (int, float) and _keeps(request, page_size, current_page))
+                and type(verify) is bool and type(timeout) in _KEPT_TIMEOUTS and _keeps(request, page_size, current_page))
         return _call("milvus_client_list_import_jobs", None, url, api_key, db_name, verify, cert, headers, timeout,
                      request, (args, type(timeout)) if kept else None)
     body = {
