@@ -14,7 +14,8 @@ let package = Package(
                        providers: [.apt(["libjansson-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
-        // The public header as a clang module, plus the C thread-local last error.
+        // The public header as a clang module, plus what Swift cannot declare: the thread-local
+        // last error, the fork generation.
         .target(name: "CMilvusImport", path: "Sources/CMilvusImport"),
         // The Swift core: no Foundation, no C strings it does not own.
         .target(name: "MilvusImportCore", dependencies: ["CJansson", "CCurl", "CMilvusImport"],
@@ -22,9 +23,7 @@ let package = Package(
         // The C-ABI edge: @implementation @_cdecl exports only.
         .target(name: "MilvusImport", dependencies: ["MilvusImportCore", "CMilvusImport"],
                 path: "Sources/MilvusImport"),
-        // What the unit tests need from glibc that Swift cannot import (not in the library).
-        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
-        .testTarget(name: "MilvusImportCoreTests", dependencies: ["MilvusImportCore", "CTestSupport"],
+        .testTarget(name: "MilvusImportCoreTests", dependencies: ["MilvusImportCore"],
                     path: "Tests/MilvusImportCoreTests"),
     ]
 )

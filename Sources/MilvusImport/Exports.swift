@@ -66,7 +66,7 @@ private func staticText(_ text: StaticString) -> UnsafePointer<CChar>? {
 // MARK: - Version, status, last error, memory
 
 @implementation @_cdecl("milvus_version")
-public func milvus_version() -> UnsafePointer<CChar>? { staticText("0.1.0") }
+public func milvus_version() -> UnsafePointer<CChar>? { mi_version() }
 
 @implementation @_cdecl("milvus_status_string")
 public func milvus_status_string(_ status: Int32) -> UnsafePointer<CChar>? { staticText(StatusText.describe(status)) }

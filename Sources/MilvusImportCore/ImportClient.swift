@@ -6,12 +6,8 @@ import Synchronization
 /// Safe to share between threads; setters affect calls that start afterwards.
 public final class ImportClient: Sendable {
     public let base: BaseURL
-    /// Each operation's full URL, indexed by `Operation.index`.
-    private let urls: [String]
     let transport: any HTTPTransport
-    private let settings: Mutex<CallSettings>
-    /// The last request text this client checked, with what the check found.
-    private let lastChecked = Mutex<CheckedRequest?>(nil)
+    private let settings: Mutex<ClientSettings>
     /// Set once the server has answered `/describe` with 404 but `/get_progress` works.
     private let usesGetProgress = Atomic<Bool>(false)
     private let sleep: @Sendable (Int) -> Void
@@ -20,25 +16,22 @@ public final class ImportClient: Sendable {
                 transport: (any HTTPTransport)? = nil,
                 sleep: @escaping @Sendable (Int) -> Void = ImportClient.sleepMilliseconds) throws(ImportError) {
         base = try BaseURL(url)
-        urls = Operation.allCases.map { [base] in base.url(for: $0.path) }
         self.transport = transport ?? CurlTransport()
-        self.settings = Mutex(CallSettings(settings))
+        self.settings = Mutex(settings)
         self.sleep = sleep
     }
 
     /// Changes settings atomically; on error nothing changes.
     public func update(_ change: (inout ClientSettings) throws(ImportError) -> Void) throws(ImportError) {
-        try settings.withLock { (current: inout CallSettings) throws(ImportError) -> Void in
-            var copy = current.values
+        try settings.withLock { (current: inout ClientSettings) throws(ImportError) -> Void in
+            var copy = current
             try change(&copy)
-            current = CallSettings(copy)
+            current = copy
         }
     }
 
-    public var currentSettings: ClientSettings { snapshot.values }
-
     /// The settings a call starts with.
-    var snapshot: CallSettings { settings.withLock { $0 } }
+    public var currentSettings: ClientSettings { settings.withLock { $0 } }
 
     // MARK: The calls
 
@@ -47,7 +40,7 @@ public final class ImportClient: Sendable {
     }
 
     public func getImportProgress(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try describe(body(request, for: .describe), settings: snapshot).body
+        try describe(body(request, for: .describe), settings: currentSettings).body
     }
 
     public func bulkImport(_ request: String?) throws(ImportError) -> ByteBuffer {
@@ -55,39 +48,31 @@ public final class ImportClient: Sendable {
     }
 
     public func commitImport(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try call(.commit, body(request, for: .commit), settings: snapshot).body
+        try call(.commit, body(request, for: .commit), settings: currentSettings).body
     }
 
     public func abortImport(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try call(.abort, body(request, for: .abort), settings: snapshot).body
+        try call(.abort, body(request, for: .abort), settings: currentSettings).body
     }
 
-    /// The checked body of a request text (nil: `{}`). A text the same, byte for byte, as
-    /// the last one checked for the same operation is not parsed again (a polling loop sends
-    /// one text over and over); its check found then what it would find now.
+    /// The checked body of a request text (nil: `{}`).
     func body(_ text: String?, for operation: Operation) throws(ImportError) -> RequestBody {
-        let text = text ?? "{}"
-        if let known = lastChecked.withLock({ $0 }), known.matches(text, operation) {
-            return RequestBody(checked: known)
-        }
-        let body = try RequestBody.parse(text, for: operation)
-        if let checked = CheckedRequest(body, operation) { lastChecked.withLock { $0 = checked } }
-        return body
+        try RequestBody.parse(text ?? "{}", for: operation)
     }
 
     func list(_ body: RequestBody) throws(ImportError) -> ByteBuffer {
-        try call(.list, body, settings: snapshot).body
+        try call(.list, body, settings: currentSettings).body
     }
 
     func create(_ body: RequestBody) throws(ImportError) -> ByteBuffer {
-        try call(.create, body, settings: snapshot).body
+        try call(.create, body, settings: currentSettings).body
     }
 
     /// Every page of list merged: {"code":0,"data":{"records":[...],"count":N}}.
     public func listAllImportJobs(_ request: String?) throws(ImportError) -> ByteBuffer {
         let body = try body(request, for: .list)
-        let settings = snapshot
-        let pageSize = try body.json()["pageSize"]?.integer ?? 100
+        let settings = currentSettings
+        let pageSize = body.json["pageSize"]?.integer ?? 100
         guard let merged = JSON.array(), let pageSizeValue = JSON.integer(pageSize) else { throw .noMemory }
         try body.set("pageSize", pageSizeValue)
         var previous: JSON?
@@ -143,12 +128,12 @@ public final class ImportClient: Sendable {
         guard (1...timeoutMs).contains(pollIntervalMs) else {
             throw .invalidArgument("the poll interval must be 1 to \(timeoutMs) ms (got \(pollIntervalMs))")
         }
-        let jobId = try body.json()["jobId"]?.string ?? ""
+        let jobId = body.json["jobId"]?.string ?? ""
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
         func remainingMs() -> Int { ImportClient.millisecondsLeft(until: deadline) }
         var lastState = "unknown"
         var lastProgress: Int64 = 0
-        let settings = snapshot  // one snapshot: the wait keeps the settings it started with
+        let settings = currentSettings  // one snapshot: the wait keeps the settings it started with
         while true {
             if remainingMs() <= 0 { break }
             let reply = try describe(body, settings: settings, deadline: deadline)
@@ -180,7 +165,7 @@ public final class ImportClient: Sendable {
     }
 
     /// Describe at `/describe`, or `/get_progress` on Milvus 2.4 releases before the rename.
-    func describe(_ body: RequestBody, settings: CallSettings,
+    func describe(_ body: RequestBody, settings: ClientSettings,
                   deadline: ContinuousClock.Instant? = nil) throws(ImportError) -> Reply {
         if usesGetProgress.load(ordering: .relaxed) {
             return try call(.getProgress, body, settings: settings, deadline: deadline, needsTree: true)
@@ -200,37 +185,28 @@ public final class ImportClient: Sendable {
         }
     }
 
+    /// Which database a call uses: the body's own "dbName" when it is a non-empty string,
+    /// else the client's database, which also goes into list and create bodies that have
+    /// no "dbName" member. It goes out as the DB-Name header too (see `headerLines`).
+    private func database(for operation: Operation, _ body: RequestBody,
+                          _ settings: ClientSettings) throws(ImportError) -> String? {
+        if let own = body.facts.database { return own }
+        guard let database = settings.database else { return nil }
+        if operation.takesDatabaseInBody && !body.facts.namesDatabase {
+            guard let value = JSON.string(database) else { throw .noMemory }
+            try body.set("dbName", value)
+        }
+        return database
+    }
+
     /// One call with its retries. With a `deadline`, no attempt, pause or timeout reaches past it.
     /// `needsTree`: the caller reads `reply.envelope.data`; without it a large answer is
     /// checked without building its tree.
-    func call(_ operation: Operation, _ body: RequestBody, settings snapshot: CallSettings,
+    func call(_ operation: Operation, _ body: RequestBody, settings: ClientSettings,
               deadline: ContinuousClock.Instant? = nil, needsTree: Bool = false) throws(ImportError) -> Reply {
-        // Built only when a call fails: messages are the only place secrets could show.
-        let settings = snapshot.values
-        func redacted(_ error: ImportError) -> ImportError {
-            var redaction = Redaction(base.secrets + settings.proxySecrets + body.facts.secrets)
-            redaction.add(settings.token)
-            for header in settings.headers where HeaderRules.isSecret(header.name) { redaction.add(header.value) }
-            return redaction.apply(error)
-        }
-
-        // The body's own database wins; else the settings' goes in the body (list, create)
-        // and, like the body's, in the DB-Name header.
-        let headers: [String]
-        let headerBytes: Int
-        if let database = body.facts.databaseName {
-            (headers, headerBytes) = snapshot.headers(database: database)
-        } else {
-            if let fallback = settings.database, operation == .list || operation == .create,
-               !body.facts.namesDatabase {
-                guard let value = JSON.string(fallback) else { throw .noMemory }
-                try body.set("dbName", value)
-            }
-            (headers, headerBytes) = (snapshot.headers, snapshot.headerBytes)
-        }
-
-        let url = urls[operation.index]
-        let headBytes = url.utf8.count + headerBytes
+        let headers = settings.headerLines(database: try database(for: operation, body, settings))
+        let url = base.url(for: operation.path)
+        let headBytes = headers.reduce(url.utf8.count) { $0 + $1.utf8.count + 2 }
         guard headBytes <= HeaderRules.maxRequestHeadBytes else {
             throw ImportError.invalidArgument("\(operation.title): the URL and headers (token, database, extra"
                                               + " headers) take \(headBytes) bytes; at most"
@@ -240,8 +216,7 @@ public final class ImportClient: Sendable {
                                   timeoutMs: settings.timeoutMs, connectTimeoutMs: settings.connectTimeoutMs,
                                   tls: settings.tls, proxy: settings.proxy,
                                   maxResponseBytes: settings.maxResponseBytes)
-        request.settingsKey = snapshot.key
-        let attempts = operation.retryable(hasIdempotencyKey: snapshot.hasIdempotencyKey) ? settings.maxRetries + 1 : 1
+        let attempts = operation.retryable(hasIdempotencyKey: settings.hasIdempotencyKey) ? settings.maxRetries + 1 : 1
         var attempt = 0
         while true {
             attempt += 1
@@ -278,7 +253,9 @@ public final class ImportClient: Sendable {
                 }
             }
             let context = operation.title + (attempt > 1 ? " (\(attempt) attempts)" : "")
-            throw redacted(failure.prefixed(context))
+            // Messages are the only place a secret could show.
+            let redaction = Redaction(base.secrets + settings.secrets + body.facts.secrets)
+            throw redaction.apply(failure.prefixed(context))
         }
     }
 

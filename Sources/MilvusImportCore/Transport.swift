@@ -11,10 +11,6 @@ public struct HTTPRequest: Sendable {
     public var tls: TLSSettings
     public var proxy: ProxySetting
     public var maxResponseBytes: Int64
-    /// Names the settings `connectTimeoutMs`, `tls`, `proxy` and `maxResponseBytes` come
-    /// from when they are one client's unchanged settings (0: not known). A transport may
-    /// take two requests with the same non-zero key to share those four values.
-    public var settingsKey: UInt64 = 0
 
     public init(url: String, headers: [String], body: [UInt8], timeoutMs: Int = 20_000,
                 connectTimeoutMs: Int = 10_000, tls: TLSSettings = TLSSettings(),

@@ -116,6 +116,15 @@ private let json = "application/json; charset=utf-8"
         #expect(error.message.count < 300)
         #expect(error.message.hasSuffix("...\""))
     }
+
+    @Test func anEmpty2xxSaysEmptyBodyOnce() {
+        let result = [UInt8]().withUnsafeBytes { Classification.classify(status: 204, contentType: nil, body: $0) }
+        guard case .failure(let error) = result else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.message == "malformed response (HTTP 204): empty body")
+    }
 }
 
 @Suite struct BigIntegerTests {

@@ -35,6 +35,12 @@ final class FakeTransport: HTTPTransport, Sendable {
     }
 }
 
+/// A describe answer for a job in `state` at `progress` percent.
+func describeAnswer(_ state: String, _ progress: Int) -> FakeTransport.Answer {
+    .http(200, "application/json; charset=utf-8",
+          #"{"code":0,"data":{"jobId":"448761313698322011","state":"\#(state)","progress":\#(progress)}}"#)
+}
+
 /// Records the pauses a client asks for instead of sleeping.
 final class SleepLog: Sendable {
     private let pauses = Mutex<[Int]>([])

@@ -1,6 +1,6 @@
 /* Internal to the library (not installed, not exported: the version script keeps only
- * milvus_*): the thread-local last error, the fork generation and the usable CPUs, which
- * Swift cannot declare itself. */
+ * milvus_*): the thread-local last error and the fork generation, which Swift cannot
+ * declare itself, and the version text. */
 #ifndef MILVUS_IMPORT_INTERNAL_H
 #define MILVUS_IMPORT_INTERNAL_H
 #include "milvus_import.h"
@@ -18,11 +18,9 @@ const char *mi_error_message(void);
 /* How many fork()s lie between the first call of this function and the calling process:
  * 0 in the process that first called it, bumped in every child by a pthread_atfork
  * handler (installed on the first call). Connection pools compare it to know that their
- * sockets belong to a parent, without a getpid() system call per request. */
+ * sockets belong to a parent. */
 unsigned long mi_fork_generation(void);
 
-/* How many CPUs the calling thread may run on: its affinity mask (taskset, a container's
- * cpuset), or the CPUs online when the mask cannot be read; at least 1. Threads it starts
- * inherit the mask. One sched_getaffinity system call. */
-int mi_usable_cpus(void);
+/* The header's MILVUS_IMPORT_VERSION as a C string of static storage, for milvus_version. */
+static inline const char *mi_version(void) { return MILVUS_IMPORT_VERSION; }
 #endif

@@ -52,15 +52,7 @@ public struct BaseURL: Sendable, Equatable {
               let full = BaseURL.part(handle, CURLUPART_URL) else {
             throw .invalidArgument("the URL path is not valid")
         }
-        var secrets: [String] = []
-        if let password = BaseURL.part(handle, CURLUPART_PASSWORD), !password.isEmpty {
-            secrets.append(password)
-            let decoded = BaseURL.part(handle, CURLUPART_PASSWORD, flags: UInt32(CURLU_URLDECODE)) ?? password
-            if decoded != password { secrets.append(decoded) }
-            // libcurl sends them as HTTP Basic: base64("user:password") is as good as the password.
-            let user = BaseURL.part(handle, CURLUPART_USER, flags: UInt32(CURLU_URLDECODE)) ?? ""
-            secrets.append(Base64.encode(Array((user + ":" + decoded).utf8)))
-        }
+        let secrets = BaseURL.userinfoSecrets(handle)
         curl_url_set(handle, CURLUPART_USER, nil, 0)
         curl_url_set(handle, CURLUPART_PASSWORD, nil, 0)
         let display = BaseURL.part(handle, CURLUPART_URL) ?? (scheme + "://" + host)
@@ -91,16 +83,20 @@ public struct BaseURL: Sendable, Equatable {
             return nil
         }
         let scheme = (part(handle, CURLUPART_SCHEME) ?? "").lowercased()
-        var secrets: [String] = []
-        if let password = part(handle, CURLUPART_PASSWORD), !password.isEmpty {
-            secrets.append(password)
-            let decoded = part(handle, CURLUPART_PASSWORD, flags: UInt32(CURLU_URLDECODE)) ?? password
-            if decoded != password { secrets.append(decoded) }
-            // Sent as Proxy-Authorization: Basic base64("user:password").
-            let user = part(handle, CURLUPART_USER, flags: UInt32(CURLU_URLDECODE)) ?? ""
-            secrets.append(Base64.encode(Array((user + ":" + decoded).utf8)))
-        }
-        return (scheme, secrets)
+        return (scheme, userinfoSecrets(handle))
+    }
+
+    /// The password of a parsed URL as it is written and decoded, and the HTTP Basic
+    /// credentials libcurl makes of it (Authorization or Proxy-Authorization: base64 of
+    /// "user:password" is as good as the password). Empty when there is no password.
+    private static func userinfoSecrets(_ handle: OpaquePointer) -> [String] {
+        guard let password = part(handle, CURLUPART_PASSWORD), !password.isEmpty else { return [] }
+        var secrets = [password]
+        let decoded = part(handle, CURLUPART_PASSWORD, flags: UInt32(CURLU_URLDECODE)) ?? password
+        if decoded != password { secrets.append(decoded) }
+        let user = part(handle, CURLUPART_USER, flags: UInt32(CURLU_URLDECODE)) ?? ""
+        secrets.append(Base64.encode(Array((user + ":" + decoded).utf8)))
+        return secrets
     }
 
     private static func part(_ handle: OpaquePointer, _ which: CURLUPart, flags: UInt32 = 0) -> String? {

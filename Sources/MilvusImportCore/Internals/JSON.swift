@@ -258,18 +258,9 @@ public final class JSON: @unchecked Sendable {
     @discardableResult
     func set(_ key: String, _ value: JSON) -> Bool { key.withCString { json_object_set(raw, $0, value.raw) == 0 } }
 
-    func remove(_ key: String) { _ = key.withCString { json_object_del(raw, $0) } }
-
-    /// Appends to an array. False when memory runs out.
-    @discardableResult
-    func append(_ value: JSON) -> Bool { json_array_append(raw, value.raw) == 0 }
-
     /// Appends every element of another array. False when memory runs out.
     @discardableResult
     func extend(with other: JSON) -> Bool { json_array_extend(raw, other.raw) == 0 }
-
-    /// A deep copy (for changing a request without touching the caller's).
-    func deepCopy() -> JSON? { JSON(owning: json_deep_copy(raw)) }
 }
 
 struct JSONParseError: Error {

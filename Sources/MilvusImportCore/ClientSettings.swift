@@ -1,11 +1,4 @@
-import CMilvusImport
-import Synchronization
-
-public enum LibraryVersion {
-    public static let text = "0.1.0"
-}
-
-/// A client's settings. Each call takes a copy when it starts.
+/// A client's settings. Each call takes a copy when it starts and keeps it to the end.
 public struct ClientSettings: Sendable {
     public var token: String?
     public var database: String?
@@ -27,6 +20,26 @@ public struct ClientSettings: Sendable {
 
     func header(named name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// The header lines of a call that uses `database`: Content-Type, User-Agent, DB-Name,
+    /// Authorization, then the extra headers. An extra "User-Agent", "DB-Name" or
+    /// "Authorization" replaces the library's own. An empty value goes out empty ("Name;"
+    /// is libcurl's spelling of that).
+    func headerLines(database: String?) -> [String] {
+        var lines = ["Content-Type: application/json"]
+        if header(named: "User-Agent") == nil { lines.append("User-Agent: libmilvus_import/" + LibraryVersion.text) }
+        if let database, header(named: "DB-Name") == nil { lines.append("DB-Name: " + database) }
+        if let token, header(named: "Authorization") == nil { lines.append("Authorization: Bearer " + token) }
+        for header in headers {
+            lines.append(header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value)
+        }
+        return lines
+    }
+
+    /// What must never show in a message: the token, secret headers, proxy passwords.
+    var secrets: [String] {
+        [token].compactMap { $0 } + proxySecrets + headers.filter { HeaderRules.isSecret($0.name) }.map(\.value)
     }
 
     // MARK: Checked changes (the setters of the C API)
@@ -128,64 +141,5 @@ public struct ClientSettings: Sendable {
             throw .invalidArgument("the response limit must be 1 to 2^40 bytes (got \(bytes))")
         }
         maxResponseBytes = bytes
-    }
-}
-
-/// One client's settings as calls see them: taken whole when a call starts, never changed,
-/// with what every call derives from them worked out once (header lines, their size).
-final class CallSettings: Sendable {
-    let values: ClientSettings
-    /// Header lines for a body that names no database: Content-Type, User-Agent, DB-Name
-    /// (the settings' database), Authorization, the extra headers.
-    let headers: [String]
-    /// Their bytes on the wire, with CRLF.
-    let headerBytes: Int
-    let hasIdempotencyKey: Bool
-    /// Unique to this snapshot, so a connection handle set up for it knows it is set up.
-    let key: UInt64
-
-    private let beforeDatabase: [String]
-    private let afterDatabase: [String]
-    private let databaseHeaderSet: Bool
-
-    private static let keys = Atomic<UInt64>(0)
-    /// A header line rather than CURLOPT_USERAGENT: libcurl formats the option anew for
-    /// every request (about 7,500 instructions), a header line costs it about 4,500.
-    static let userAgent = "User-Agent: libmilvus_import/" + LibraryVersion.text
-
-    init(_ values: ClientSettings) {
-        self.values = values
-        var before = ["Content-Type: application/json"]
-        if values.header(named: "User-Agent") == nil { before.append(CallSettings.userAgent) }
-        // Headers set with set_header win: a "DB-Name" replaces the database's, an
-        // "Authorization" the token's. An empty value goes out empty ("Name;" in libcurl).
-        var after: [String] = []
-        if let token = values.token, values.header(named: "Authorization") == nil {
-            after.append("Authorization: Bearer " + token)
-        }
-        for header in values.headers {
-            after.append(header.value.isEmpty ? header.name + ";" : header.name + ": " + header.value)
-        }
-        let databaseHeaderSet = values.header(named: "DB-Name") != nil
-        self.databaseHeaderSet = databaseHeaderSet
-        beforeDatabase = before
-        afterDatabase = after
-        let lines = CallSettings.lines(before, databaseHeaderSet ? nil : values.database, after)
-        headers = lines
-        headerBytes = lines.reduce(0) { $0 + $1.utf8.count + 2 }
-        hasIdempotencyKey = values.hasIdempotencyKey
-        key = CallSettings.keys.add(1, ordering: .relaxed).newValue
-    }
-
-    /// The header lines for a body that names its own database (`dbName`).
-    func headers(database: String) -> (lines: [String], bytes: Int) {
-        guard !databaseHeaderSet else { return (headers, headerBytes) }
-        let lines = CallSettings.lines(beforeDatabase, database, afterDatabase)
-        return (lines, lines.reduce(0) { $0 + $1.utf8.count + 2 })
-    }
-
-    private static func lines(_ before: [String], _ database: String?, _ after: [String]) -> [String] {
-        guard let database else { return before + after }
-        return before + ["DB-Name: " + database] + after
     }
 }

@@ -5,7 +5,7 @@ import Testing
 /// The check of large envelopes without a tree must agree with the whole parse: the same
 /// verdict, code and message, or the same problem (it hands what it does not accept to the
 /// whole parse). And it must really be used: valid envelopes are accepted without a tree.
-@Suite struct EnvelopeScanTests {
+@Suite struct LargeAnswerTests {
     private func both(_ text: String) -> (whole: Result<Classification.Envelope, Classification.Problem>,
                                           checked: Result<Classification.Envelope, Classification.Problem>) {
         var text = text
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func invalidUTF8InARecordIsRefusedByBoth() {
-        var bytes = Array(EnvelopeScanTests.list(3).utf8)
+        var bytes = Array(LargeAnswerTests.list(3).utf8)
         let at = bytes.count / 2
         bytes[at] = 0xC3
         bytes[at + 1] = 0x28  // a broken two-byte sequence
@@ -131,7 +131,7 @@ import Testing
     }
 
     @Test func largeAnswersOfListAreCheckedWithoutATreeAndHandedBackAsTheyCame() throws {
-        var big = EnvelopeScanTests.list(5_000)
+        var big = LargeAnswerTests.list(5_000)
         #expect(big.utf8.count >= Classification.checkWithoutTreeFrom)
         let transport = FakeTransport(json: big)
         let text = try makeClient(transport).listImportJobs(nil)

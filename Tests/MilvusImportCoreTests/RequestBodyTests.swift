@@ -4,7 +4,10 @@ import Testing
 
 private let emptyList = #"{"code":0,"data":{"records":[]}}"#
 
-@Suite struct RequestTests {
+private let agent = "User-Agent: libmilvus_import/" + LibraryVersion.text
+
+/// What goes out as the body: the caller's text byte for byte, checked before any I/O.
+@Suite struct RequestBodyTests {
     @Test func listSendsTheBodyAsGivenAndNoInventedHeaders() throws {
         let transport = FakeTransport(json: emptyList)
         let client = try makeClient(transport)
@@ -48,35 +51,6 @@ private let emptyList = #"{"code":0,"data":{"records":[]}}"#
         #expect(transport.requests.first?.bodyText == "{}")
     }
 
-    @Test func dbNameGoesIntoTheHeaderAndTokenIntoAuthorization() throws {
-        let transport = FakeTransport(json: emptyList)
-        let client = try makeClient(transport) { (s: inout ClientSettings) throws(ImportError) in
-            try s.setToken("root:Milvus")
-            try s.setHeader(name: "Request-Timeout", value: "5")
-        }
-        _ = try client.listImportJobs(#"{"collectionName":"coll_a","dbName":"db_a","clusterId":"in01-x","pageSize":2}"#)
-        let request = try #require(transport.requests.first)
-        #expect(request.headers == ["Content-Type: application/json", "User-Agent: libmilvus_import/" + LibraryVersion.text,
-                                    "DB-Name: db_a", "Authorization: Bearer root:Milvus", "Request-Timeout: 5"])
-        #expect(request.bodyText == #"{"collectionName":"coll_a","dbName":"db_a","clusterId":"in01-x","pageSize":2}"#)
-    }
-
-    @Test func clientDatabaseFillsListAndCreateBodiesButOnlyTheHeaderForDescribe() throws {
-        let transport = FakeTransport([
-            .http(200, "application/json", emptyList),
-            .http(200, "application/json", #"{"code":0,"data":{"jobId":"1","state":"Completed","progress":100}}"#),
-        ])
-        let client = try makeClient(transport) { (s: inout ClientSettings) throws(ImportError) in try s.setDatabase("db_b") }
-        _ = try client.listImportJobs(nil)
-        _ = try client.getImportProgress(#"{"jobId":"448761313698322011"}"#)
-        let requests = transport.requests
-        #expect(requests[0].bodyText == #"{"dbName":"db_b"}"#)
-        #expect(requests[0].header("DB-Name") == "db_b")
-        #expect(requests[1].bodyText == #"{"jobId":"448761313698322011"}"#)
-        #expect(requests[1].header("DB-Name") == "db_b")
-        #expect(requests[1].url.hasSuffix("/v2/vectordb/jobs/import/describe"))
-    }
-
     @Test func createKeepsEveryFieldAndInt64Digits() throws {
         let transport = FakeTransport(json: #"{"code":0,"data":{"jobId":"448761313698322012"}}"#)
         let body = #"{"collectionName":"quick_setup","files":[["a.parquet"],["b/1.json","b/2.json"]],"#
@@ -86,6 +60,19 @@ private let emptyList = #"{"code":0,"data":{"records":[]}}"#
         let request = try #require(transport.requests.first)
         #expect(request.url.hasSuffix("/v2/vectordb/jobs/import/create"))
         #expect(request.bodyText == body)
+    }
+
+    @Test func aRepeatedTextGoesOutAsTheFirstTime() throws {
+        let transport = FakeTransport(json: emptyList)
+        let client = try makeClient(transport)
+        let named = #"{"collectionName":"c", "dbName":"db_a"}"#
+        let other = #"{"collectionName":"c2"}"#
+        for text in [named, named, named, other, other, named] { _ = try client.listImportJobs(text) }
+        let sent = transport.requests
+        #expect(sent.map(\.bodyText) == [named, named, named, other, other, named])
+        let withDatabase = ["Content-Type: application/json", agent, "DB-Name: db_a"]
+        let without = ["Content-Type: application/json", agent]
+        #expect(sent.map(\.headers) == [withDatabase, withDatabase, withDatabase, without, without, withDatabase])
     }
 
     @Test(arguments: [
@@ -130,32 +117,52 @@ private let emptyList = #"{"code":0,"data":{"records":[]}}"#
         #expect(transport.requests.isEmpty)
     }
 
-    @Test func settersRefuseBadValuesAndKeepTheOldOnes() throws {
-        let client = try makeClient(FakeTransport(json: emptyList))
-        for index in 0..<12 {
+    @Test func requestIntegersBeyond64BitsAreRefused() throws {
+        let transport = FakeTransport(json: emptyList)
+        let error = failure { () throws(ImportError) in
+            _ = try makeClient(transport).listImportJobs(#"{"big":123456789012345678901234567890,"pageSize":10}"#)
+        }
+        #expect(error?.kind == MILVUS_ERR_INVALID_ARGUMENT)
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test func aTextCheckedForOneCallIsCheckedAgainForAnother() throws {
+        let transport = FakeTransport(json: #"{"code":0,"data":{"jobId":"5","state":"Completed","progress":100}}"#)
+        let client = try makeClient(transport)
+        let noJob = #"{"collectionName":"c"}"#
+        _ = try client.listImportJobs(noJob)
+        for operation in [Operation.describe, .commit, .abort] {
             let error = failure { () throws(ImportError) in
-                try client.update { (s: inout ClientSettings) throws(ImportError) in
-                    switch index {
-                    case 0: try s.setTimeout(ms: 0)
-                    case 1: try s.setConnectTimeout(ms: -1)
-                    case 2: try s.setMaxRetries(11)
-                    case 3: try s.setMaxRetries(-1)
-                    case 4: try s.setRetryBackoff(ms: 60_001)
-                    case 5: try s.setMaxResponseBytes(0)
-                    case 6: try s.setHeader(name: "Bad Name", value: "x")
-                    case 7: try s.setHeader(name: "X-A", value: "a\r\nInjected: 1")
-                    case 8: try s.setHeader(name: "content-type", value: "text/plain")
-                    case 9: try s.setToken("abc\ndef")
-                    case 10: try s.setDatabase("db\r")
-                    default: try s.setClientCertificate(certFile: nil, keyFile: "k.pem")
-                    }
+                switch operation {
+                case .describe: _ = try client.getImportProgress(noJob)
+                case .commit: _ = try client.commitImport(noJob)
+                default: _ = try client.abortImport(noJob)
                 }
             }
-            #expect(error?.kind == MILVUS_ERR_INVALID_ARGUMENT, "case \(index)")
+            #expect(error?.kind == MILVUS_ERR_INVALID_ARGUMENT)
+            #expect(error?.message == #""jobId" is required (a non-empty string)"#)
         }
-        let settings = client.currentSettings
-        #expect(settings.timeoutMs == 20_000 && settings.connectTimeoutMs == 10_000)
-        #expect(settings.maxRetries == 2 && settings.retryBackoffMs == 250)
-        #expect(settings.headers.isEmpty && settings.token == nil && settings.database == nil)
+        let create = failure { () throws(ImportError) in _ = try client.bulkImport(noJob) }
+        #expect(create?.message == #""files" is required: a list of lists of file paths, e.g. [["a.parquet"]]"#)
+        #expect(transport.requests.count == 1)
+        // And the other way round: a describe text is a fine list text.
+        let job = #"{"jobId":"5"}"#
+        _ = try client.getImportProgress(job)
+        _ = try client.listImportJobs(job)
+        #expect(transport.requests.map(\.bodyText) == [noJob, job, job])
+    }
+
+    @Test func aRefusedTextIsRefusedEveryTime() throws {
+        let transport = FakeTransport(json: emptyList)
+        let client = try makeClient(transport)
+        let bad = #"{"collectionName":5}"#
+        let good = #"{"collectionName":"5"}"#
+        var messages: [String?] = []
+        for text in [bad, bad, good, bad, good] {
+            messages.append(failure { () throws(ImportError) in _ = try client.listImportJobs(text) }?.message)
+        }
+        let refusal = #""collectionName" must be a string"#
+        #expect(messages == [refusal, refusal, nil, refusal, nil])
+        #expect(transport.requests.map(\.bodyText) == [good, good])
     }
 }
