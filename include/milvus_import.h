@@ -161,9 +161,8 @@ void milvus_free(void *p);
  * Stateless calls: one URL, default settings, no token.
  *
  * They share one process-wide connection pool, so repeated calls reuse connections.
- * They keep one client per URL for the process's life (the clients of 64 URLs at most:
- * the 65th empties the set), each with its last list body (the collection name plus 20
- * bytes), so a list repeated for the same collection is not serialised again.
+ * They keep a client for each recently used URL, so a URL is parsed once and the describe
+ * fallback (see milvus_get_import_progress) is remembered.
  * Defaults: timeout 20000 ms, connect timeout 10000 ms, TLS verification on with the
  * system's CA store, proxies from the environment, 256 MiB response cap, 2 retries for
  * list and describe. For a token, a database, headers or other settings use a
@@ -173,8 +172,7 @@ void milvus_free(void *p);
  *   {"code":0,"data":{"records":[{"collectionName":"quick_setup","jobId":"4487...",
  *    "progress":50,"state":"Importing"}]}}
  * Integers keep every digit; `jobId` is a JSON string. Large answers are checked as those
- * of the client calls (see "Calls" below): without a tree from 256 KiB, and records
- * followed by 1 MiB or more in pieces on up to 4 threads joined before the return.
+ * of the client calls (see "Calls" below).
  *
  * Errors (all three): MILVUS_ERR_INVALID_ARGUMENT (NULL or bad url, scheme other than
  * http/https, query or fragment in the url, a string that is not UTF-8, bad files_json),
@@ -355,26 +353,18 @@ int milvus_client_set_max_response_bytes(milvus_client *client, long long max_by
  * projectId, regionId, pageSize, currentPage, jobId, files, options, objectUrls,
  * accessKey, ...), unless the library adds a field (dbName from
  * milvus_client_set_database, the pages of milvus_client_list_all_import_jobs): then it is
- * re-serialised compactly by jansson, key order kept. Known fields
- * are type-checked before any I/O: names and ids must be strings, pageSize and
- * currentPage integers >= 1, every integer within 64 bits, files a list of lists of strings, options an object of string
- * values; a violation is MILVUS_ERR_INVALID_ARGUMENT. NULL means "{}" where no field is
- * required. "dbName" also goes out as the "DB-Name" header, so it must not hold control
- * characters. A client keeps a copy of the last request text it accepted (up to 4096
- * bytes, and never one with a non-empty accessKey, secretKey, token or apiKey) until a
- * later one replaces it or milvus_client_free: the same text again, byte for byte, for
- * the same call is not parsed again (a polling loop), with the same outcome as a first
- * check.
+ * re-serialised compactly by jansson, key order kept. Known fields are type-checked
+ * before any I/O: names and ids must be strings, pageSize and currentPage integers >= 1,
+ * every integer within 64 bits, files a list of lists of strings, options an object of
+ * string values; a violation is MILVUS_ERR_INVALID_ARGUMENT. NULL means "{}" where no
+ * field is required. "dbName" also goes out as the "DB-Name" header, so it must not hold
+ * control characters.
  *
  * Each returns the server's envelope as NEW text (free with milvus_free), or NULL: the
  * bytes as they came, after the whole text was checked as JSON (one object, integer
- * "code", no duplicate keys, integers within 64 bits). An answer of 256 KiB or more to list,
- * create, commit or abort is checked value by value without building a tree, so its peak
- * memory is about the size of its text (a 10 MB list: ~10 MB, not ~90 MB). When 1 MiB
- * or more follows the first element of "data.records", the records are checked in pieces
- * on up to 4 threads (no more than the CPUs the calling thread may run on: its affinity
- * mask) that the call starts, with all but fault signals blocked, and joins before it
- * returns.
+ * "code", no duplicate keys, integers within 64 bits). A large answer to list, create,
+ * commit or abort is checked value by value without building a tree, so its peak memory
+ * is about the size of its text (a 10 MB list: ~10 MB, not ~90 MB).
  * Errors: MILVUS_ERR_INVALID_ARGUMENT (NULL client, request not a JSON object, wrong
  * types, missing required field), MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT,
  * MILVUS_ERR_TLS, MILVUS_ERR_HTTP, MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,

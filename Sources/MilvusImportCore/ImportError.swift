@@ -36,22 +36,14 @@ extension milvus_status: @retroactive Equatable {}
 
 /// Static descriptions of the status kinds, for `milvus_status_string`.
 public enum StatusText {
+    /// Indexed by status: the header numbers them from MILVUS_OK (0) without gaps.
+    private static let texts: [StaticString] = [
+        "success", "invalid argument", "transport error", "timed out", "TLS error", "HTTP error",
+        "authentication failed", "server error", "malformed response", "response too large",
+        "import job not found", "out of memory", "cancelled",
+    ]
+
     public static func describe(_ status: Int32) -> StaticString {
-        switch status {
-        case Int32(MILVUS_OK.rawValue): return "success"
-        case Int32(MILVUS_ERR_INVALID_ARGUMENT.rawValue): return "invalid argument"
-        case Int32(MILVUS_ERR_TRANSPORT.rawValue): return "transport error"
-        case Int32(MILVUS_ERR_TIMEOUT.rawValue): return "timed out"
-        case Int32(MILVUS_ERR_TLS.rawValue): return "TLS error"
-        case Int32(MILVUS_ERR_HTTP.rawValue): return "HTTP error"
-        case Int32(MILVUS_ERR_AUTH.rawValue): return "authentication failed"
-        case Int32(MILVUS_ERR_SERVER.rawValue): return "server error"
-        case Int32(MILVUS_ERR_MALFORMED_RESPONSE.rawValue): return "malformed response"
-        case Int32(MILVUS_ERR_TOO_LARGE.rawValue): return "response too large"
-        case Int32(MILVUS_ERR_JOB_NOT_FOUND.rawValue): return "import job not found"
-        case Int32(MILVUS_ERR_NO_MEMORY.rawValue): return "out of memory"
-        case Int32(MILVUS_ERR_CANCELLED.rawValue): return "cancelled"
-        default: return "unknown status"
-        }
+        texts.indices.contains(Int(status)) ? texts[Int(status)] : "unknown status"
     }
 }
