@@ -1,13 +1,14 @@
 # libmilvus_import: build, install, test, demo, bench.
-# `make` builds build/lib/libmilvus_import.so.0.1.0; `make test` runs every test;
+# `make` builds build/lib/libmilvus_import.so.<version>; `make test` runs every test;
 # `make demo` runs the main job against the project's emulator.
 # Fragments in mk/*.mk add their own targets and append to TEST_TARGETS.
 
 SHELL        := /bin/bash
 .DEFAULT_GOAL := all
 
-VERSION      := 0.1.0
-SOMAJOR      := 0
+# The one version source: the header's MILVUS_IMPORT_VERSION.
+VERSION      := $(shell sed -n 's/^\#define MILVUS_IMPORT_VERSION "\(.*\)"$$/\1/p' include/milvus_import.h)
+SOMAJOR      := $(firstword $(subst ., ,$(VERSION)))
 PREFIX       ?= /usr/local
 BUILD        := build
 LIBDIR       := $(BUILD)/lib
