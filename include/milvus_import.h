@@ -45,8 +45,8 @@
  *   /v2/vectordb/jobs/import/list        list import jobs
  *   /v2/vectordb/jobs/import/create      create an import job
  *   /v2/vectordb/jobs/import/describe    describe one job (falls back to .../get_progress)
- *   /v2/vectordb/jobs/import/commit      commit a two-phase job (Milvus 3.x)
- *   /v2/vectordb/jobs/import/abort       abort a two-phase job (Milvus 3.x)
+ *   /v2/vectordb/jobs/import/commit      commit a two-phase job (Milvus 3.0)
+ *   /v2/vectordb/jobs/import/abort       abort a two-phase job (Milvus 3.0)
  */
 #ifndef MILVUS_IMPORT_H
 #define MILVUS_IMPORT_H
@@ -100,7 +100,7 @@ typedef enum milvus_status {
   MILVUS_ERR_SERVER = 7,           /* a Milvus envelope with a non-zero code */
   MILVUS_ERR_MALFORMED_RESPONSE = 8, /* 2xx whose body is not a Milvus JSON envelope */
   MILVUS_ERR_TOO_LARGE = 9,        /* the response passed max_response_bytes */
-  MILVUS_ERR_JOB_NOT_FOUND = 10,   /* code 2100 "import job does not exist" */
+  MILVUS_ERR_JOB_NOT_FOUND = 10,   /* the server does not know the job (code 2100 or 2101) */
   MILVUS_ERR_NO_MEMORY = 11,       /* an allocation failed */
   MILVUS_ERR_CANCELLED = 12        /* a progress callback asked to stop */
 } milvus_status;
@@ -132,7 +132,7 @@ int milvus_last_error_http_status(void);
 
 /**
  * milvus_last_error_server_code - the `code` of the server's JSON envelope behind the last
- * error (e.g. 100 collection not found, 1800 not authenticated, 2100 job not found).
+ * error (e.g. 100 collection not found, 1800 not authenticated, 2100 or 2101 import failed).
  * Returns: 0 when the response had no Milvus envelope, or there was no response.
  */
 long long milvus_last_error_server_code(void);
@@ -179,7 +179,9 @@ void milvus_free(void *p);
  * MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT, MILVUS_ERR_TLS, MILVUS_ERR_HTTP (404 from a
  * Milvus older than 2.4 or a wrong port), MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,
  * MILVUS_ERR_MALFORMED_RESPONSE, MILVUS_ERR_TOO_LARGE, MILVUS_ERR_NO_MEMORY, and
- * MILVUS_ERR_JOB_NOT_FOUND whenever the server answers code 2100 "... does not exist".
+ * MILVUS_ERR_JOB_NOT_FOUND when the server does not know the job: code 2100 (Milvus up
+ * to 2.6.18) or 2101 (2.6.19 and later) with "import job does not exist" or "job N not
+ * found"; other 2100 and 2101 answers, the job limit among them, are MILVUS_ERR_SERVER.
  * A transport failure is MILVUS_ERR_TRANSPORT also when the peer answers something that
  * is not HTTP. Thread-safe.
  * ==================================================================================== */
@@ -188,8 +190,8 @@ void milvus_free(void *p);
  * milvus_list_import_jobs - list the import jobs of one collection, or of all collections.
  * POST {url}/v2/vectordb/jobs/import/list with {"collectionName": ...}.
  * @url: the server's base URL, e.g. "http://127.0.0.1:19530" (a path prefix is kept).
- * @collection_name: the collection; NULL or "" lists the jobs of every collection (then
- *   no collectionName is sent).
+ * @collection_name: the collection; NULL or "" lists the jobs of every collection of every
+ *   database (then no collectionName is sent).
  * Returns: NEW envelope text (free with milvus_free), or NULL on failure.
  */
 MILVUS_WARN_UNUSED_RESULT
@@ -369,7 +371,9 @@ int milvus_client_set_max_response_bytes(milvus_client *client, long long max_by
  * types, missing required field), MILVUS_ERR_TRANSPORT, MILVUS_ERR_TIMEOUT,
  * MILVUS_ERR_TLS, MILVUS_ERR_HTTP, MILVUS_ERR_AUTH, MILVUS_ERR_SERVER,
  * MILVUS_ERR_MALFORMED_RESPONSE, MILVUS_ERR_TOO_LARGE, MILVUS_ERR_NO_MEMORY, and
- * MILVUS_ERR_JOB_NOT_FOUND whenever the server answers code 2100 "... does not exist".
+ * MILVUS_ERR_JOB_NOT_FOUND when the server does not know the job: code 2100 (Milvus up
+ * to 2.6.18) or 2101 (2.6.19 and later) with "import job does not exist" or "job N not
+ * found"; other 2100 and 2101 answers, the job limit among them, are MILVUS_ERR_SERVER.
  * Thread-safe: any number of threads may call them on one client.
  */
 
@@ -400,11 +404,19 @@ char *milvus_client_get_import_progress(milvus_client *client, const char *reque
 MILVUS_WARN_UNUSED_RESULT
 char *milvus_client_bulk_import(milvus_client *client, const char *request_json);
 
-/** POST /v2/vectordb/jobs/import/commit (Milvus 3.x two-phase import). Requires "jobId". */
+/**
+ * POST /v2/vectordb/jobs/import/commit: commit a two-phase job (created with
+ * "options":{"auto_commit":"false"}) that waits in state Uncommitted. Requires "jobId".
+ * Milvus 3.0 only: older servers answer MILVUS_ERR_HTTP with status 404.
+ */
 MILVUS_WARN_UNUSED_RESULT
 char *milvus_client_commit_import(milvus_client *client, const char *request_json);
 
-/** POST /v2/vectordb/jobs/import/abort (Milvus 3.x two-phase import). Requires "jobId". */
+/**
+ * POST /v2/vectordb/jobs/import/abort: abort a two-phase job (it ends Failed, reason
+ * "aborted by user"). Requires "jobId". Milvus 3.0 only: older servers answer
+ * MILVUS_ERR_HTTP with status 404.
+ */
 MILVUS_WARN_UNUSED_RESULT
 char *milvus_client_abort_import(milvus_client *client, const char *request_json);
 
@@ -423,7 +435,10 @@ typedef int (*milvus_progress_fn)(const char *describe_json, void *user_data);
 
 /**
  * milvus_client_wait_import_job - describe a job every poll_interval_ms until its state is
- * Completed, Failed or Uncommitted (a two-phase job waiting for commit).
+ * Completed, Failed or Uncommitted (a two-phase job waiting for commit). Every other state
+ * is waited on (Pending, Importing, Committing, and states newer servers add), except
+ * None, the server's answer for a job state it does not know: MILVUS_ERR_SERVER at once,
+ * with the job's reason in the message.
  * @job_id: the job's id; not NULL, not "". The database comes from
  *   milvus_client_set_database (or a "DB-Name" header set with milvus_client_set_header).
  * @timeout_ms: the longest wait in milliseconds, > 0.

@@ -20,9 +20,11 @@ public enum Classification {
     static let checkWithoutTreeFrom = 256 * 1024
 
     /// `needsTree`: the caller reads the envelope's data (describe, list all); otherwise a
-    /// large body is checked without building its tree.
+    /// large body is checked without building its tree. `missingRoute`: what a 404 without
+    /// a Milvus envelope means for the endpoint that was called.
     public static func classify(status: Int, contentType: String?, body: UnsafeRawBufferPointer,
-                                needsTree: Bool = true) -> Result<Envelope, ImportError> {
+                                needsTree: Bool = true,
+                                missingRoute: String = Operation.list.missingRoute) -> Result<Envelope, ImportError> {
         let envelope = parseEnvelope(body, checkWithoutTreeFrom: needsTree ? Int.max : checkWithoutTreeFrom)
         if (200..<300).contains(status) {
             switch envelope {
@@ -55,22 +57,28 @@ public enum Classification {
             message += snippetSuffix(body, contentType,
                                      prefix: " (" + (contentType.map { sanitize($0, limit: 80) } ?? "no content type") + ")")
         }
-        if status == 404 {
-            message += "; the server has no import REST API at this URL: a Milvus older than 2.4,"
-                + " the wrong port, or a wrong path prefix"
-        }
+        if status == 404 { message += "; " + missingRoute }
         return .failure(ImportError(kind, message, httpStatus: status))
     }
 
-    /// The server's code `2100` with "does not exist" means the job is gone (expired or
-    /// never created); `1800` and Zilliz Cloud's `21119` are authentication failures.
+    /// A job the server does not know (expired or never created) answers 2100 up to
+    /// Milvus 2.6.18 and 2101 from 2.6.19 ("import job does not exist, jobID=N"; commit and
+    /// abort on 3.0: "job N not found"). Other 2100 and 2101 answers, the job limit among
+    /// them, are server errors. `1800` and Zilliz Cloud's `21119` are authentication failures.
     static func serverError(_ envelope: Envelope, status: Int) -> ImportError {
         let text = envelope.message.map { sanitize($0) } ?? ""
         var kind = MILVUS_ERR_SERVER
-        if envelope.code == 2100 && text.contains("does not exist") { kind = MILVUS_ERR_JOB_NOT_FOUND }
+        if isJobNotFound(code: envelope.code, message: text) { kind = MILVUS_ERR_JOB_NOT_FOUND }
         if envelope.code == 1800 || envelope.code == 21119 { kind = MILVUS_ERR_AUTH }
         let message = "server error \(envelope.code)" + (text.isEmpty ? "" : ": " + text)
         return ImportError(kind, message, httpStatus: status, serverCode: envelope.code)
+    }
+
+    static func isJobNotFound(code: Int64, message: String) -> Bool {
+        guard code == 2100 || code == 2101 else { return false }
+        if message.contains("job does not exist") { return true }
+        let words = message.split(separator: " ", maxSplits: 3)  // "job N not found..."
+        return words.count == 4 && words[0] == "job" && words[2] == "not" && words[3].hasPrefix("found")
     }
 
     /// A JSON object with an integer `code`, or why not. From `checkWithoutTreeFrom` bytes on,

@@ -109,6 +109,8 @@ public final class ImportClient: Sendable {
 
     /// Describes a job until it is Completed, Failed or Uncommitted, calling `onProgress`
     /// (return false to stop) after each describe. Returns the last describe envelope.
+    /// Any other state is waited on (Committing, and states a newer server adds), except
+    /// `None`: the server's word for a job it cannot describe, which no wait would change.
     public func waitImportJob(_ request: String?, timeoutMs: Int, pollIntervalMs: Int,
                               onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
         try wait(body(request, for: .describe), timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
@@ -149,6 +151,13 @@ public final class ImportClient: Sendable {
                                   "wait for import job \(jobId): cancelled by the progress callback")
             }
             if ["Completed", "Failed", "Uncommitted"].contains(state) { return reply.body }
+            if state == "None" {
+                let reason = reply.envelope.data?["reason"]?.string.map { Classification.sanitize($0) } ?? ""
+                throw redacted(ImportError(MILVUS_ERR_SERVER,
+                                           "wait for import job \(jobId): the server reports the state None, which"
+                                           + " cannot be waited on" + (reason.isEmpty ? "" : ": " + reason),
+                                           httpStatus: 200), settings, body)
+            }
             let left = remainingMs()
             if left <= 0 { break }
             sleep(Swift.min(pollIntervalMs, left))
@@ -235,7 +244,7 @@ public final class ImportClient: Sendable {
             case .success(let response):
                 let verdict = response.body.withBytes {
                     Classification.classify(status: response.status, contentType: response.contentType, body: $0,
-                                            needsTree: needsTree)
+                                            needsTree: needsTree, missingRoute: operation.missingRoute)
                 }
                 switch verdict {
                 case .success(let envelope):
@@ -253,10 +262,14 @@ public final class ImportClient: Sendable {
                 }
             }
             let context = operation.title + (attempt > 1 ? " (\(attempt) attempts)" : "")
-            // Messages are the only place a secret could show.
-            let redaction = Redaction(base.secrets + settings.secrets + body.facts.secrets)
-            throw redaction.apply(failure.prefixed(context))
+            throw redacted(failure.prefixed(context), settings, body)
         }
+    }
+
+    /// Messages are the only place a secret could show: the URL's password, the token,
+    /// secret headers, object-store keys in the body.
+    private func redacted(_ error: ImportError, _ settings: ClientSettings, _ body: RequestBody) -> ImportError {
+        Redaction(base.secrets + settings.secrets + body.facts.secrets).apply(error)
     }
 
     /// Transport failures, timeouts, and HTTP 408, 429, 502, 503, 504.

@@ -24,6 +24,18 @@ public enum Operation: Sendable, CaseIterable {
         }
     }
 
+    /// What a 404 without a Milvus envelope means at this endpoint.
+    public var missingRoute: String {
+        switch self {
+        case .commit, .abort:
+            return "the server has no two-phase import at this URL: commit and abort need Milvus 3.0"
+                + " (or the port or path prefix is wrong)"
+        case .list, .create, .describe, .getProgress:
+            return "the server has no import REST API at this URL: a Milvus older than 2.4,"
+                + " the wrong port, or a wrong path prefix"
+        }
+    }
+
     /// Reads may be retried; create only with an Idempotency-Key; commit and abort never.
     func retryable(hasIdempotencyKey: Bool) -> Bool {
         switch self {

@@ -31,6 +31,22 @@ private let json = "application/json; charset=utf-8"
                  kind: MILVUS_ERR_JOB_NOT_FOUND, http: 200, server: 2100, contains: ["import job does not exist"]),
         Expected(status: 200, type: json, body: #"{"code":2100,"message":"The number of jobs has reached the limit"}"#,
                  kind: MILVUS_ERR_SERVER, http: 200, server: 2100, contains: ["reached the limit"]),
+        // Milvus 2.6.19 and later: the same job-not-found as 2101, and 2101 for other failures.
+        Expected(status: 200, type: json,
+                 body: #"{"code":2101,"message":"import job does not exist, jobID=1: importing data failed on server side"}"#,
+                 kind: MILVUS_ERR_JOB_NOT_FOUND, http: 200, server: 2101, contains: ["import job does not exist"]),
+        Expected(status: 200, type: json,
+                 body: #"{"code":2101,"message":"job 448761313698322011 not found: importing data failed on server side"}"#,
+                 kind: MILVUS_ERR_JOB_NOT_FOUND, http: 200, server: 2101, contains: ["job 448761313698322011 not found"]),
+        Expected(status: 200, type: json,
+                 body: #"{"code":2101,"message":"failed to broadcast import: failed to validate import request: The number of jobs has reached the limit, please try again later: importing data failed on server side"}"#,
+                 kind: MILVUS_ERR_SERVER, http: 200, server: 2101, contains: ["reached the limit"]),
+        Expected(status: 200, type: json,
+                 body: #"{"code":2101,"message":"collection quick_setup not found in the import request: importing data failed on server side"}"#,
+                 kind: MILVUS_ERR_SERVER, http: 200, server: 2101, contains: ["collection quick_setup not found"]),
+        Expected(status: 200, type: json,
+                 body: #"{"code":1100,"message":"parse job id failed: strconv.ParseInt: parsing \"x\": invalid syntax: invalid parameter"}"#,
+                 kind: MILVUS_ERR_SERVER, http: 200, server: 1100, contains: ["parse job id failed"]),
         Expected(status: 200, type: json, body: #"{"code":21119,"message":"The apikey is illegal."}"#,
                  kind: MILVUS_ERR_AUTH, http: 200, server: 21119, contains: ["apikey is illegal"]),
         Expected(status: 401, type: json, body: #"{"code":1800,"message":"user hasn't authenticated"}"#,
@@ -124,6 +140,31 @@ private let json = "application/json; charset=utf-8"
             return
         }
         #expect(error.message == "malformed response (HTTP 204): empty body")
+    }
+}
+
+@Suite struct MissingRouteTests {
+    /// Commit and abort exist only on Milvus 3.0: their 404 says so, not "older than 2.4".
+    @Test func a404OnCommitOrAbortNamesMilvus30() throws {
+        for call in ["commit", "abort"] {
+            let client = try makeClient(FakeTransport([.http(404, "text/plain", "404 page not found")]))
+            let error = failure { () throws(ImportError) in
+                let request = #"{"jobId":"448761313698322011"}"#
+                _ = try call == "commit" ? client.commitImport(request) : client.abortImport(request)
+            }
+            #expect(error?.kind == MILVUS_ERR_HTTP && error?.httpStatus == 404 && error?.serverCode == 0)
+            #expect(error?.message == "\(call) import job: HTTP 404 Not Found (text/plain): \"404 page not found\";"
+                    + " the server has no two-phase import at this URL: commit and abort need Milvus 3.0"
+                    + " (or the port or path prefix is wrong)")
+        }
+    }
+
+    @Test func a404OnListNamesAMilvusOlderThan24() throws {
+        let client = try makeClient(FakeTransport([.http(404, "text/plain", "404 page not found")]))
+        let error = failure { () throws(ImportError) in _ = try client.listImportJobs(nil) }
+        #expect(error?.message == "list import jobs: HTTP 404 Not Found (text/plain): \"404 page not found\";"
+                + " the server has no import REST API at this URL: a Milvus older than 2.4, the wrong port,"
+                + " or a wrong path prefix")
     }
 }
 

@@ -29,6 +29,38 @@ private let json = "application/json; charset=utf-8"
         #expect(last.text.contains(#""state":"\#(state)""#))
     }
 
+    @Test func committingIsWaitedOnUntilCompleted() throws {
+        let transport = FakeTransport([describeAnswer("Committing", 99), describeAnswer("Completed", 100)])
+        let last = try makeClient(transport).waitImportJob(jobId: "1", timeoutMs: 60_000, pollIntervalMs: 1,
+                                                           onProgress: nil)
+        #expect(last.text.contains(#""state":"Completed""#))
+        #expect(transport.requests.count == 2)
+    }
+
+    @Test func theStateNoneEndsTheWaitAtOnceWithTheReason() throws {
+        let none = #"{"code":0,"data":{"jobId":"1","state":"None","progress":0,"reason":"unknown import job state"}}"#
+        let transport = FakeTransport([.http(200, json, none)])
+        let error = failure { () throws(ImportError) in
+            _ = try makeClient(transport).waitImportJob(jobId: "1", timeoutMs: 60_000, pollIntervalMs: 1, onProgress: nil)
+        }
+        #expect(error?.kind == MILVUS_ERR_SERVER)
+        #expect(error?.httpStatus == 200)
+        #expect(error?.message == "wait for import job 1: the server reports the state None, which cannot be waited on:"
+                + " unknown import job state")
+        #expect(transport.requests.count == 1)
+    }
+
+    @Test func aStateTheLibraryDoesNotKnowIsWaitedOnUntilTheDeadline() throws {
+        let transport = FakeTransport([describeAnswer("Validating", 5)])
+        let client = try ImportClient(url: "http://127.0.0.1:19530", transport: transport)
+        let error = failure { () throws(ImportError) in
+            _ = try client.waitImportJob(jobId: "7", timeoutMs: 60, pollIntervalMs: 20, onProgress: nil)
+        }
+        #expect(error?.kind == MILVUS_ERR_TIMEOUT)
+        #expect(error?.message == "wait for import job 7: still Validating at 5% after 60 ms")
+        #expect(transport.requests.count >= 2)
+    }
+
     @Test func theCallbackCanCancel() throws {
         let transport = FakeTransport([describeAnswer("Importing", 10)])
         let error = failure { () throws(ImportError) in
