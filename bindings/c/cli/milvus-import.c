@@ -162,17 +162,18 @@ static const char *const command_help[CMD_COUNT] = {
         "Failed or Uncommitted, for at most --timeout seconds (default 3600). On a terminal\n"
         "a progress bar is drawn on stderr, otherwise one line per change. Then the job is\n"
         "printed as by describe. Exit 0 when Completed or Uncommitted, 1 when Failed,\n"
-        "13 when the timeout passes, 22 on Ctrl-C.\n",
+        "13 when the timeout passes, 17 when the server reports the state None (a state it\n"
+        "cannot describe), 20 when the server does not know the job, 22 on Ctrl-C.\n",
     [CMD_COMMIT] =
         "Usage: milvus-import commit JOB_ID [OPTIONS]\n"
         "\n"
         "Commit a two-phase import job (created with --option auto_commit=false) that waits\n"
-        "in state Uncommitted. Milvus 3.x.\n",
+        "in state Uncommitted. Milvus 3.0 only (older servers answer HTTP 404).\n",
     [CMD_ABORT] =
         "Usage: milvus-import abort JOB_ID [OPTIONS]\n"
         "\n"
         "Abort a two-phase import job that waits in state Uncommitted; it ends Failed.\n"
-        "Milvus 3.x.\n",
+        "Milvus 3.0 only (older servers answer HTTP 404).\n",
 };
 
 /* Prints "milvus-import: " + fmt (with arg, cleaned) and a hint; returns CLI_EXIT_USAGE. */
