@@ -8,8 +8,6 @@
  *   bench worker small-client    URL   the library's client API, one client
  *   bench worker small-stateless URL   milvus_list_import_jobs (process-wide pool)
  *   bench worker small-floor     URL   libcurl keep-alive + one jansson parse
- *   bench worker small-floor-curlu URL the floor with its URL parsed once (CURLOPT_CURLU);
- *                                      for reference in the instructions table only
  *   bench worker threads-client  URL   one shared client, called from T threads
  *   bench worker threads-floor   URL   one easy handle per thread (the floor)
  *     command "run MS [T]": call for MS milliseconds (from T threads, threads modes)
@@ -129,11 +127,8 @@ static size_t floor_write(char *ptr, size_t size, size_t nmemb, void *user) {
 typedef struct floor_client {
   CURL *easy;
   struct curl_slist *headers;
-  CURLU *parsed; /* the URL parsed once (floor-curlu), or NULL (CURLOPT_URL) */
   floor_buf buf;
 } floor_client;
-
-static int floor_parsed_url; /* floor-curlu: the reference floor */
 
 static void floor_init(floor_client *fc, const char *base, const char *body) {
   char url[1024];
@@ -143,13 +138,7 @@ static void floor_init(floor_client *fc, const char *base, const char *body) {
   if (!fc->easy) die("curl_easy_init", NULL);
   fc->headers = curl_slist_append(NULL, "Content-Type: application/json");
   fc->buf.easy = fc->easy;
-  if (floor_parsed_url) {
-    fc->parsed = curl_url();
-    if (!fc->parsed || curl_url_set(fc->parsed, CURLUPART_URL, url, 0) != CURLUE_OK) die("curl_url_set", url);
-    curl_easy_setopt(fc->easy, CURLOPT_CURLU, fc->parsed);
-  } else {
-    curl_easy_setopt(fc->easy, CURLOPT_URL, url);
-  }
+  curl_easy_setopt(fc->easy, CURLOPT_URL, url);
   curl_easy_setopt(fc->easy, CURLOPT_HTTPHEADER, fc->headers);
   curl_easy_setopt(fc->easy, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt(fc->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -179,7 +168,6 @@ static size_t floor_call(floor_client *fc) {
 
 static void floor_free(floor_client *fc) {
   curl_easy_cleanup(fc->easy);
-  curl_url_cleanup(fc->parsed);
   curl_slist_free_all(fc->headers);
   free(fc->buf.data);
 }
@@ -286,10 +274,6 @@ static void run_worker(const char *mode, const char *url) {
   if (strcmp(what, "client") == 0) sh.kind = CLIENT;
   else if (strcmp(what, "stateless") == 0 && !threaded) sh.kind = STATELESS;
   else if (strcmp(what, "floor") == 0) sh.kind = FLOOR;
-  else if (strcmp(what, "floor-curlu") == 0 && !threaded) {
-    sh.kind = FLOOR;
-    floor_parsed_url = 1;
-  }
   else die("unknown worker mode", mode);
   if (strncmp(mode, "small-", 6) != 0 && !threaded) die("unknown worker mode", mode);
   if (sh.kind == CLIENT) {

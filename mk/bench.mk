@@ -1,4 +1,4 @@
-# mk/bench.mk: `make bench` (issue 6), not part of `make test`.
+# mk/bench.mk: `make bench`, not part of `make test`.
 # The library against pymilvus, requests and raw libcurl + jansson on one machine, in one
 # run: nginx on 127.0.0.1 serving fixed envelopes (installed with apt-get when missing), a
 # pinned venv (build/venv-bench), the C programs in build/bench, then Benchmarks/run.py,
