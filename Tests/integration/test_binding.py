@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
@@ -237,96 +237,32 @@ def test_client_cache_is_bounded_and_closes_evicted(server_factory) -> None:
     assert mi.list_import_jobs(srv.url)["code"] == 0  # a fresh client after clearing
 
 
-def test_client_cache_keeps_lru_order_through_the_last_used_shortcut(server_factory) -> None:
-    """The same settings as the last call take the cached client without the lock (mfun._last);
-    that client must be the most recently used one, so eviction still takes the oldest."""
+def test_client_cache_evicts_the_least_recently_used(server_factory) -> None:
+    """A cached client used again becomes the most recent, so eviction takes the oldest."""
     srv = server_factory(always(LIST1))
     mi.clear_client_cache()
-    assert mfun._last == ((), None)
+
+    def newest() -> mi.Client:
+        return next(reversed(mfun._cache.values()))
+
     mi.list_import_jobs(srv.url, timeout=1001)  # A
-    a = mfun._last[1]
+    a = newest()
     mi.list_import_jobs(srv.url, timeout=1002)  # B, now the most recent
-    b = mfun._last[1]
-    assert a is not None and b is not None and a is not b
+    b = newest()
+    assert a is not b
     mi.list_import_jobs(srv.url, timeout=1001)  # A again: moved after B
-    assert mfun._last[1] is a
-    mi.list_import_jobs(srv.url, timeout=1001)  # the shortcut: still A, still the most recent
-    assert mfun._last[1] is a
+    assert newest() is a
+    mi.list_import_jobs(srv.url, timeout=1001)
+    assert newest() is a
     for i in range(mfun.CLIENT_CACHE_SIZE - 1):  # fills the cache and evicts exactly one: B
         mi.list_import_jobs(srv.url, timeout=2000 + i)
     assert b.closed and not a.closed
     mi.list_import_jobs(srv.url, timeout=1001)
-    assert mfun._last[1] is a and not a.closed
+    assert newest() is a and not a.closed
     mi.clear_client_cache()
-    assert mfun._last == ((), None) and a.closed
-    assert mi.list_import_jobs(srv.url, timeout=1001)["code"] == 0 and mfun._last[1] is not a
+    assert a.closed and len(mfun._cache) == 0
+    assert mi.list_import_jobs(srv.url, timeout=1001)["code"] == 0 and newest() is not a
     assert len(srv.snapshot()) == 6 + mfun.CLIENT_CACHE_SIZE - 1
-
-
-def test_repeated_list_call_takes_the_last_client_and_body(server_factory, monkeypatch) -> None:
-    """The same list_import_jobs arguments as the last call go to the same client with the
-    same body, without a lookup (mfun._last_list_call); equal values of other types, a list
-    timeout, headers, a client no longer the most recent and a closed client take the lookup."""
-    srv = server_factory(always(LIST1))
-    mi.clear_client_cache()
-    assert mfun._last_list_call == ((), None, None, b"")
-    lookups: List[Any] = []
-    real = mfun._client_for
-    monkeypatch.setattr(mfun, "_client_for", lambda *a: lookups.append(a[-1]) or real(*a))
-    body = (b'{"collectionName":"c","dbName":"","clusterId":"","projectId":"","regionId":"",'
-            b'"pageSize":10,"currentPage":1}')
-
-    def sent() -> List[bytes]:
-        return [r.body for r in srv.snapshot()]
-
-    mi.list_import_jobs(srv.url, collection_name="c", timeout=5)
-    kept = mfun._last_list_call
-    a = kept[2]
-    assert kept[0] == (srv.url, "c", "", "", "", "", 10, 1, "", True, 5) and kept[3] == body
-    assert mi.list_import_jobs(srv.url, collection_name="c", timeout=5) == LIST1
-    assert lookups == [5] and mfun._last_list_call is kept and sent() == [body, body]
-
-    class Name(str):
-        def __eq__(self, other: object) -> bool:  # equal to anything: must still not match
-            return True
-
-        __hash__ = str.__hash__
-
-    mi.list_import_jobs(srv.url, collection_name=Name("d"), timeout=5)
-    assert lookups == [5, 5] and sent()[-1] == body.replace(b'"c"', b'"d"') and mfun._last_list_call is kept
-    del lookups[0]
-    mi.list_import_jobs(srv.url, collection_name="c", timeout=5.0)  # equal, another type: its own client
-    assert lookups == [5, 5.0] and mfun._last[1] is not a
-    with pytest.raises(mi.InvalidArgumentError, match='"currentPage" must be an integer'):
-        mi.list_import_jobs(srv.url, collection_name="c", timeout=5.0, current_page=True)  # True == 1
-    assert lookups == [5, 5.0, 5.0] and len(sent()) == 4
-
-    pair = [5, 5]
-    mi.list_import_jobs(srv.url, collection_name="c", timeout=pair)
-    pair[1] = 6  # changed in place: must not match what was kept
-    mi.list_import_jobs(srv.url, collection_name="c", timeout=pair)
-    assert lookups[3:] == [[5, 6], [5, 6]] and len(mfun._cache) == 4
-    mi.list_import_jobs(srv.url, collection_name="c", headers={"X-A": "1"}, timeout=5)
-    mi.list_import_jobs(srv.url, collection_name="c", headers={"X-A": "1"}, timeout=5)
-    assert lookups[5:] == [5, 5] and [r.header("X-A") for r in srv.snapshot()[-2:]] == ["1", "1"]
-
-    mi.list_import_jobs(srv.url, collection_name="c", timeout=5)  # kept again, on a
-    assert lookups[7:] == [5] and mfun._last_list_call[2] is a
-    mi.get_import_progress(srv.url, "448761313698322011", timeout=7)  # another client is the most recent
-    mi.list_import_jobs(srv.url, collection_name="c", timeout=5)  # so this one moves a to the end
-    assert lookups[8:] == [7, 5] and mfun._last[1] is a and next(reversed(mfun._cache.values())) is a
-
-    a.close()  # closed while kept: the call finds its successor
-    assert mi.list_import_jobs(srv.url, collection_name="c", timeout=5) == LIST1
-    assert lookups[10:] == [5] and mfun._last_list_call[2] is not a and not mfun._last_list_call[2].closed
-    mi.clear_client_cache()
-    assert mfun._last_list_call == ((), None, None, b"")
-    mi.list_import_jobs(srv.url, collection_name="c", timeout=5)
-    assert lookups[11:] == [5] and sent()[-1] == body
-    mi.list_import_jobs(srv.url, collection_name="c", timeout=None)  # no limit: kept as well
-    mi.list_import_jobs(srv.url, collection_name="c", timeout=None)
-    assert lookups[12:] == [None] and sent()[-1] == body
-    mi.clear_client_cache()
 
 
 class _EqualToAll(str):
@@ -338,158 +274,26 @@ class _EqualToAll(str):
     __hash__ = str.__hash__
 
 
-class _StrictName(str):
-    """A typed id that refuses to be compared with a plain str."""
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not _StrictName:
-            raise TypeError("compared with " + type(other).__name__)
-        return str.__eq__(self, other)
-
-    __hash__ = str.__hash__
-
-
-def test_arguments_own_eq_never_decides_a_match(server_factory) -> None:
-    """The shortcuts compare only exact built-in values: an argument's own __eq__ neither
-    raises out of a call nor sends it to another server's client (review of 94c4f0a)."""
-    good, other = server_factory(always(LIST1)), server_factory(always(describe("Completed", 100)))
-    mi.clear_client_cache()
-    mi.list_import_jobs(good.url, collection_name="c")
-    assert mi.list_import_jobs(good.url, collection_name=_StrictName("c")) == LIST1
-    with pytest.raises(mi.InvalidArgumentError, match="not JSON-serialisable"):
-        mi.list_import_jobs(good.url, collection_name=object())  # type: ignore[arg-type]
-    assert [r.json["collectionName"] for r in good.snapshot()] == ["c", "c"]
-    mi.get_import_progress(_EqualToAll(other.url), "448761313698322011")  # now the most recent client
-    mi.list_import_jobs(good.url)  # equal to that url by its __eq__, but not the same text
-    mi.get_import_progress(other.url, "448761313698322011")  # the same text: the same client
-    assert len(good.snapshot()) == 3 and len(other.snapshot()) == 2
-    assert other.connections == 1 and len(mfun._cache) == 2
-    mi.clear_client_cache()
-
-
-def test_settings_keyed_by_what_the_client_reads(server_factory) -> None:
-    """An empty api_key or db_name (None or "") is one client, as the Client reads them the
-    same; a tuple cert's str-subclass parts are keyed by their text (review of fe370d0)."""
-    srv, other = server_factory(always(LIST1)), server_factory(always(LIST1))
-    mi.clear_client_cache()
-    mi.list_import_jobs(other.url)
-    for _ in range(3):
-        mi.list_import_jobs(srv.url, api_key=None)  # type: ignore[arg-type]
-        mi.list_import_jobs(srv.url, api_key="")
-    assert srv.connections == 1 and other.connections == 1 and len(mfun._cache) == 2
-    assert mfun._client_for(srv.url, "", None, True, None, None, 20) is mfun._last[1]  # type: ignore[arg-type]
-    assert len(mfun._cache) == 2
-    mi.list_import_jobs(other.url)
-    assert other.connections == 1
-    real = mfun._client_for("https://127.0.0.1:1", "", "", True, ("/real.pem", "/real.key"), None, 20)
-    odd = mfun._client_for("https://127.0.0.1:1", "", "", True, (_EqualToAll("/x"), _EqualToAll("/y")), None, 20)
-    same = mfun._client_for("https://127.0.0.1:1", "", "", True, [_EqualToAll("/real.pem"), "/real.key"], None, 20)
-    assert odd is not real and same is real
-    mi.clear_client_cache()
-
-
-class _Truthless:
-    def __bool__(self) -> bool:
-        raise RuntimeError("no truth value")
-
-
-class _Quiet(str):
-    """A str whose own length says empty: the Client skips it as an api_key."""
-
-    def __len__(self) -> int:
-        return 0
-
-
-class _Loud(str):
-    """A str whose own encode says something else: the Client sends its text."""
-
-    def encode(self, *args: Any, **kwargs: Any) -> bytes:  # type: ignore[override]
-        return b"other"
-
-
-def test_settings_read_as_sent_never_through_their_own_methods(server_factory) -> None:
-    """The key and the Client read a setting the same way: a url is never asked for its truth
-    value, an api_key is by its own truth value (skipped when empty) and sent by its text, a
-    PathLike header value is one client, a cert that contains itself is refused (review of
-    b98f74a)."""
+def test_cache_shares_a_client_only_for_equal_plain_settings(server_factory, monkeypatch) -> None:
+    """Equal settings of exact built-in types share one cached client; any other setting (a
+    str subclass, a bool timeout) gets a client for that call alone, closed after it."""
     srv = server_factory(always(LIST1))
     mi.clear_client_cache()
-    with pytest.raises(mi.InvalidArgumentError, match="url must be a str"):
-        mi.list_import_jobs(_Truthless())  # type: ignore[arg-type]
-    job = "448761313698322011"
-    mi.get_import_progress(srv.url, job, api_key="secret")
-    mi.get_import_progress(srv.url, job, api_key=_Quiet("secret"))
-    mi.get_import_progress(srv.url, job, api_key=_Loud("secret"))
-    with mi.Client(srv.url, api_key=_Loud("secret")) as own:  # a client of its own
-        own.get_import_progress(job)
-    auths = [r.header("Authorization") for r in srv.snapshot()]
-    assert auths == ["Bearer secret", None, "Bearer secret", "Bearer secret"]
-    assert len(mfun._cache) == 2
-    for _ in range(3):
-        mi.list_import_jobs(srv.url, headers={"X-A": PurePosixPath("v")})  # type: ignore[dict-item]
-    assert srv.snapshot()[-1].header("X-A") == "v" and len(mfun._cache) == 3
-    loop: List[Any] = []
-    cert = (loop, "/k")
-    loop.append(cert)
-    with pytest.raises(mi.InvalidArgumentError, match="cert must be a str"):
-        mfun._client_for("https://127.0.0.1:1", "", "", True, cert, None, 20)  # type: ignore[arg-type]
-    mi.clear_client_cache()
-
-
-def test_kept_list_call_never_holds_a_closed_client(server_factory) -> None:
-    """What list_import_jobs keeps for its next call goes when its client is evicted or the
-    cache is cleared, and a call that ends after either keeps nothing (review of 94c4f0a)."""
-    a, b = server_factory(always(LIST1)), server_factory(always(LIST1))
-    mi.clear_client_cache()
-    saved = mfun.CLIENT_CACHE_SIZE
-    try:
-        mfun.CLIENT_CACHE_SIZE = 1
-        mi.list_import_jobs(a.url)
-        kept = mfun._last_list_call[2]
-        assert kept is not None and not kept.closed
-        mi.get_import_progress(b.url, "448761313698322011")  # evicts a's client
-        assert kept.closed and mfun._last_list_call == ((), None, None, b"")
-        mi.list_import_jobs(a.url)
-        late = mfun._last_list_call
-        mi.clear_client_cache()
-        assert late[2].closed and mfun._last_list_call == ((), None, None, b"")
-        mfun._remember_list_call(late[:2], late[2], late[3])  # a call that ends after the clear
-        assert mfun._last_list_call == ((), None, None, b"")
-    finally:
-        mfun.CLIENT_CACHE_SIZE = saved
-        mi.clear_client_cache()
-
-
-def test_client_cache_keys_settings_by_what_is_sent(server_factory) -> None:
-    """A bytes header value goes out as latin-1, so b"x" and the str "b'x'" are two clients;
-    True is not a timeout of 1 s, cached or not; a cache size under 1 keeps one client."""
-    srv = server_factory(always(LIST1))
-    mi.clear_client_cache()
-    mi.list_import_jobs(srv.url, headers={"X-A": b"x"})
-    mi.list_import_jobs(srv.url, headers={"X-A": "b'x'"})  # str(b"x"), the key of each before
-    mi.list_import_jobs(srv.url, headers={"X-A": "x"})  # what b"x" sends: the same client
-    assert [r.header("X-A") for r in srv.snapshot()] == ["x", "b'x'", "x"]
-    assert len(mfun._cache) == 2
-    with pytest.raises(mi.InvalidArgumentError):
-        mi.list_import_jobs(srv.url, timeout=True)
+    made: List[mi.Client] = []
+    real = mfun.Client
+    monkeypatch.setattr(mfun, "Client", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    for _ in range(3):  # equal values, new objects each time
+        url = "".join(["http://", srv.url[len("http://"):]])
+        mi.list_import_jobs(url, api_key="k", verify=True, headers={"X-A": "1"}, timeout=(5, 5.0))
+    assert len(made) == 1 and list(mfun._cache.values()) == made and not made[0].closed
+    assert srv.connections == 1
+    assert mi.list_import_jobs(_EqualToAll(srv.url), api_key="k", headers={"X-A": "1"}, timeout=(5, 5.0)) == LIST1
+    assert len(made) == 2 and made[1].closed and list(mfun._cache.values()) == made[:1]
     mi.list_import_jobs(srv.url, timeout=1)
     with pytest.raises(mi.InvalidArgumentError):
-        mi.list_import_jobs(srv.url, timeout=True)  # refused although a 1 s client is cached
-    with pytest.raises(mi.InvalidArgumentError):
-        mi.list_import_jobs(srv.url, timeout=(1, True))
-    with pytest.raises(mi.InvalidArgumentError):
-        mi.list_import_jobs(srv.url, headers={"X-A": 1})
-    with pytest.raises(mi.InvalidArgumentError):
-        mi.list_import_jobs(srv.url, headers=[("X-A", "1")])  # type: ignore[arg-type]
-    saved = mfun.CLIENT_CACHE_SIZE
-    try:
-        mfun.CLIENT_CACHE_SIZE = 0
-        assert mi.list_import_jobs(srv.url, timeout=3)["code"] == 0
-        assert mi.list_import_jobs(srv.url, timeout=4)["code"] == 0
-        assert len(mfun._cache) == 1 and not mfun._last[1].closed
-    finally:
-        mfun.CLIENT_CACHE_SIZE = saved
-        mi.clear_client_cache()
+        mi.list_import_jobs(srv.url, timeout=True)  # refused although a client with 1 s is cached
+    assert len(mfun._cache) == 2 and [r.header("X-A") for r in srv.snapshot()] == ["1"] * 4 + [None]
+    mi.clear_client_cache()
 
 
 def test_module_functions_from_threads_with_eviction(server_factory) -> None:
@@ -742,73 +546,6 @@ def test_client_defaults_db_name_and_override(server) -> None:
     assert r3.header("DB-Name") == "db_default"
 
 
-# The list body is written directly (client._list_request) when every argument is a plain
-# str or int; it must be, byte for byte, what the general path (_dumps of the dict) sends,
-# and hand anything it cannot write (a lone surrogate, an int past Python's digit limit, a
-# subclass, a bool) back.
-_LIST_STRINGS = ["", "c", "quick_setup", "é中文🙂", 'q"uote\\back', "tab\t nl\n \x01 \x7f \u2028", "\u00e9\u0301",
-                 "</script>", "nul\x00", "a" * 3000]
-_LIST_INTS = [0, 1, 10, -5, 2**63 - 1, 2**64, 10**40]
-
-
-def _general_list_body(keep_empty: bool, c: Any, d: Any, cl: Any, pr: Any, r: Any, size: Any, page: Any) -> Any:
-    from milvus_import import client as mcl
-    fields = {"collectionName": c, "dbName": d, "clusterId": cl, "projectId": pr, "regionId": r,
-              "pageSize": size, "currentPage": page}
-    if not keep_empty:  # as Client.list_import_jobs builds it
-        fields = mcl._compact(collectionName=c, dbName=d, clusterId=cl, projectId=pr, regionId=r)
-        fields["pageSize"] = size
-        fields["currentPage"] = page
-    return mcl._dumps(fields)
-
-
-@pytest.mark.parametrize("keep_empty", [True, False], ids=["module-function", "client-method"])
-def test_direct_list_body_is_the_general_body(keep_empty: bool) -> None:
-    from milvus_import import client as mcl
-    import itertools
-    import random
-    rng = random.Random(6)
-    checked = 0
-    for _ in range(3000):
-        args = [rng.choice(_LIST_STRINGS) for _ in range(5)] + [rng.choice(_LIST_INTS), rng.choice(_LIST_INTS)]
-        direct = mcl._list_request(*args, keep_empty)
-        assert direct is not None
-        assert direct == _general_list_body(keep_empty, *args), args
-        checked += 1
-    for bad in ["\ud800", 10**5000, True, 1.5, None, type("S", (str,), {})("sub"), b"bytes"]:
-        for position in range(7):
-            args: List[Any] = ["c", "", "", "", "", 10, 1]
-            args[position] = bad
-            assert mcl._list_request(*args, keep_empty) is None, (position, bad)
-    assert checked == 3000
-
-
-def test_direct_list_body_repeats_only_for_the_same_arguments() -> None:
-    """The last body is given again for the same arguments only: equal values of another
-    type (True for 1) still go to the general path, and keep_empty is part of the match."""
-    from milvus_import import client as mcl
-    args = ["c", "", "", "", "", 1, 1]
-    first = mcl._list_request(*args, True)
-    assert first == b'{"collectionName":"c","dbName":"","clusterId":"","projectId":"","regionId":"","pageSize":1,"currentPage":1}'
-    assert mcl._list_request(*args, True) is first
-    assert mcl._list_request("c", "", "", "", "", True, 1, True) is None
-    assert mcl._list_request("c", "", "", "", "", 1, True, True) is None
-    assert mcl._list_request(*args, False) == b'{"collectionName":"c","pageSize":1,"currentPage":1}'
-    assert mcl._list_request("d", "", "", "", "", 1, 1, False) == b'{"collectionName":"d","pageSize":1,"currentPage":1}'
-    assert mcl._list_request(*args, True) == first
-    long = mcl._list_request("x" * 5000, "", "", "", "", 1, 1, True)  # over 4 KiB: not kept
-    assert long is not None and mcl._last_list[1] == first
-    saved = sys.get_int_max_str_digits()
-    try:
-        sys.set_int_max_str_digits(0)  # no limit: 701 digits are written, but not kept
-        assert mcl._list_request("c", "", "", "", "", 10**700, 1, True) is not None
-        sys.set_int_max_str_digits(640)  # then the limit holds for the same arguments
-        assert mcl._list_request("c", "", "", "", "", 10**700, 1, True) is None
-    finally:
-        sys.set_int_max_str_digits(saved)
-    assert mcl._last_list[1] == first
-
-
 def test_client_compact_bodies(server) -> None:
     with mi.Client(server.url) as c:
         c.list_import_jobs()
@@ -1022,16 +759,21 @@ def test_table_binds_the_whole_header() -> None:
 
 
 def test_new_strings_are_void_pointers() -> None:
+    """Every NEW ``char *`` of the header is bound as c_void_p (a c_char_p would lose the
+    address to free) with the errcheck that copies and frees it."""
     import ctypes
 
-    for name, (restype, _args, check) in mlib._TABLE.items():
-        if check is mlib._check_new_string:
-            assert restype is ctypes.c_void_p, name
+    text = re.sub(r"/\*.*?\*/", "", HEADER.read_text(), flags=re.S)
+    new = re.findall(r"^char \*(milvus_[a-z_]+)\(", text, flags=re.M)
+    assert len(new) == 11
+    for name in new:
+        fn = getattr(mlib.lib, name)
+        assert fn.restype is ctypes.c_void_p and fn.errcheck is mlib._check, name
 
 
 def test_version_matches_header() -> None:
     m = re.search(r'#define MILVUS_IMPORT_VERSION "([^"]+)"', HEADER.read_text())
-    assert m and mi.LIBRARY_VERSION == m.group(1)
+    assert m and mi.LIBRARY_VERSION == m.group(1) and mi.__version__ == m.group(1)
     assert os.path.realpath(mi.LIBRARY_PATH) == os.path.realpath(library_path())
 
 

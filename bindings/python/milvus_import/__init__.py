@@ -22,59 +22,33 @@ Example::
         print(job["jobId"], job["state"], job["progress"])
 """
 
+import importlib.metadata
+import re
+from pathlib import Path
+
+from . import errors
 from ._lib import LIBRARY_PATH, LIBRARY_VERSION
 from .client import Client
-from .errors import (
-    AuthenticationError,
-    CancelledError,
-    HTTPError,
-    ImportTimeoutError,
-    InvalidArgumentError,
-    JobNotFoundError,
-    MalformedResponseError,
-    MilvusImportError,
-    NoMemoryError,
-    ResponseTooLargeError,
-    ServerError,
-    Status,
-    TLSError,
-    TransportError,
-)
-from .functions import (
-    abort_import,
-    bulk_import,
-    clear_client_cache,
-    commit_import,
-    get_import_progress,
-    list_import_jobs,
-)
+from .errors import *  # noqa: F403  Status, MilvusImportError and one subclass per kind
+from .functions import abort_import, bulk_import, clear_client_cache, commit_import, get_import_progress, list_import_jobs
 
-#: The version of this binding (the C ABI it was written for is 0.1).
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The header's MILVUS_IMPORT_VERSION (the project's one version source): read from the
+    header when this package runs from the source tree, else from the installed package's
+    metadata, which the build read from the same header."""
+    header = Path(__file__).resolve().parents[3] / "include" / "milvus_import.h"
+    if header.is_file():
+        match = re.search(r'#define MILVUS_IMPORT_VERSION "([^"]+)"', header.read_text(encoding="utf-8"))
+        if match:
+            return match.group(1)
+    return importlib.metadata.version("milvus-import")
+
+
+#: The version of this binding, e.g. ``"0.1.0"``.
+__version__ = _version()
 
 __all__ = [
-    "Client",
-    "list_import_jobs",
-    "get_import_progress",
-    "bulk_import",
-    "commit_import",
-    "abort_import",
-    "clear_client_cache",
-    "MilvusImportError",
-    "InvalidArgumentError",
-    "TransportError",
-    "ImportTimeoutError",
-    "TLSError",
-    "HTTPError",
-    "AuthenticationError",
-    "ServerError",
-    "MalformedResponseError",
-    "ResponseTooLargeError",
-    "JobNotFoundError",
-    "NoMemoryError",
-    "CancelledError",
-    "Status",
-    "LIBRARY_PATH",
-    "LIBRARY_VERSION",
-    "__version__",
+    "Client", "list_import_jobs", "get_import_progress", "bulk_import", "commit_import", "abort_import",
+    "clear_client_cache", *errors.__all__, "LIBRARY_PATH", "LIBRARY_VERSION", "__version__",
 ]

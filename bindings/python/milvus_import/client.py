@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _lib
-from ._lib import CALLS as _CALLS, _last_error, free_new as _free_new
 from .errors import InvalidArgumentError, MalformedResponseError, MilvusImportError
 
 __all__ = ["Client", "Timeout", "Verify", "Cert", "ProgressCallback"]
@@ -71,103 +70,21 @@ def _masked_url(url: str) -> str:
         return "<url>"
 
 
-# One encoder for every call: json.dumps with options builds a new one each time.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
 def _dumps(body: Optional[Mapping[str, Any]]) -> Optional[bytes]:
     """A request dict as compact UTF-8 JSON text (None stays NULL, i.e. ``{}``)."""
     if body is None:
         return None
     try:
-        text = _ENCODER.encode(body)
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as err:
         raise InvalidArgumentError(f"request is not JSON-serialisable: {err}") from None
     return _lib.encode(text, "request")
 
 
-_json_str = _ENCODER.encode  # for a str: its JSON string literal, as inside any encoded body
-
-#: The arguments of the last list body :func:`_list_request` wrote, and that body: a
-#: polling loop asks for the same one over and over. Replaced as one tuple (one reference),
-#: so a thread reads the arguments and the body of the same call.
-_last_list: Tuple[Tuple[Any, ...], bytes] = ((), b"")
-#: Longer bodies are not kept (the library keeps request texts up to the same size).
-_LAST_LIST_MAX_BYTES = 4096
-
-
-def _list_request(
-    collection_name: Any, db_name: Any, cluster_id: Any, project_id: Any, region_id: Any,
-    page_size: Any, current_page: Any, keep_empty: bool,
-) -> Optional[bytes]:
-    """The list body as the bytes ``_dumps`` gives for it, written out directly (no
-    encoder set-up per call), or None when this does not apply and ``_dumps`` must run.
-
-    The body: ``collectionName``, ``dbName``, ``clusterId``, ``projectId``, ``regionId``
-    (with ``keep_empty`` as pymilvus sends them, ``""`` included; without it as
-    :func:`_compact` leaves them: only the non-empty ones), then ``pageSize`` and
-    ``currentPage``, in that order. Only exact str and exact int values take this path;
-    each str is encoded by the same encoder (``_ENCODER.encode`` of a str is its JSON
-    literal), each int is its decimal ``str`` (= ``int.__repr__``, what the encoder
-    writes), with the encoder's ``","`` and ``":"`` separators. Anything that could fail
-    (an int over the str digit limit, a lone surrogate) returns None, so that the
-    usual path raises its usual error at its usual moment (after the client lookup).
-    The same arguments as the last time (compared after the type checks, so equal values
-    of other types never match) give the same bytes without writing them again; a body is
-    kept only up to 4 KiB and with both ints within 64 bits.
-    """
-    global _last_list
-    if not (type(collection_name) is str and type(db_name) is str and type(cluster_id) is str
-            and type(project_id) is str and type(region_id) is str
-            and type(page_size) is int and type(current_page) is int):
-        return None
-    args = (collection_name, db_name, cluster_id, project_id, region_id, page_size, current_page, keep_empty)
-    last_args, last_body = _last_list
-    if last_args == args:
-        return last_body
-    try:
-        members = []
-        for key, value in (("collectionName", collection_name), ("dbName", db_name),
-                           ("clusterId", cluster_id), ("projectId", project_id), ("regionId", region_id)):
-            if value or keep_empty:
-                members.append(f'"{key}":{_json_str(value)},')
-        body = f'{{{"".join(members)}"pageSize":{page_size},"currentPage":{current_page}}}'.encode("utf-8")
-    except ValueError:  # UnicodeEncodeError (lone surrogate) or an int beyond the str digit limit
-        return None
-    if _keeps(body, page_size, current_page):
-        _last_list = (args, body)
-    return body
-
-
-def _keeps(body: bytes, page_size: int, current_page: int) -> bool:
-    """Whether a list body may be kept for the same arguments later: not a huge body, nor an
-    int that Python's str digit limit (which may be turned on later) could refuse."""
-    return len(body) <= _LAST_LIST_MAX_BYTES and -2**63 <= page_size < 2**63 and -2**63 <= current_page < 2**63
-
-
-_DECODER = json.JSONDecoder()
-_raw_decode = _DECODER.raw_decode
-
-
 def _loads(raw: bytes) -> Dict[str, Any]:
-    """The library's envelope text as a dict (one parse; ints stay exact).
-
-    The library hands back UTF-8 it has validated, so no encoding detection: decoded as
-    UTF-8 and given to one module-level decoder (what json.loads does after detection).
-    ``raw_decode`` first: for text that is one JSON value from its first to its last
-    character it returns what ``decode`` returns, without decode's two whitespace regex
-    matches; anything else (whitespace around the value, extra data, not JSON) goes to
-    ``decode``, which gives the same value or raises the same error as always.
-    """
+    """The library's envelope text as a dict (ints stay exact)."""
     try:
-        text = raw.decode("utf-8")
-        try:
-            value, end = _raw_decode(text)
-        except ValueError:
-            value = _DECODER.decode(text)
-        else:
-            if end != len(text):
-                value = _DECODER.decode(text)
+        value = json.loads(raw.decode("utf-8"))
     except ValueError as err:  # UnicodeDecodeError too: the library validates; be strict anyway
         raise MalformedResponseError(f"the library returned text that is not JSON: {err}") from None
     if not isinstance(value, dict):  # the library only returns envelopes; be strict anyway
@@ -201,10 +118,7 @@ class Client:
 
     Wraps a C ``milvus_client``. Connections are kept alive and reused across calls and
     threads. Every method returns the server's JSON envelope parsed into a ``dict``
-    (e.g. ``{"code": 0, "data": {...}}``); nothing is left for Python code to free. The C
-    client keeps a copy of the last request body it accepted (up to 4096 bytes, never one
-    holding an accessKey, secretKey, token or apiKey), so the same call with the same
-    arguments again does not check its body again.
+    (e.g. ``{"code": 0, "data": {...}}``); nothing is left for Python code to free.
 
     Args:
         url: the base URL, ``http`` or ``https``, optional port and path prefix
@@ -255,7 +169,7 @@ class Client:
         max_response_bytes: int = _DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._lock = threading.Lock()
-        self._handle: Optional[int] = None
+        self._handle: Any = None  # the milvus_client *, None once freed
         self._inflight = 0
         self._closed = False
         lib = _lib.lib
@@ -279,7 +193,7 @@ class Client:
     @staticmethod
     def _configure(
         lib: ctypes.CDLL,
-        h: int,
+        h: Any,
         api_key: str,
         db_name: str,
         timeout: Timeout,
@@ -314,7 +228,7 @@ class Client:
         else:
             raise InvalidArgumentError(f"verify must be a bool or a CA file path, not {type(verify).__name__}")
 
-        if cert is not None and not (isinstance(cert, str) and str.__len__(cert) == 0):  # not a subclass's __ne__
+        if cert is not None and cert != "":
             if isinstance(cert, (tuple, list)):
                 if len(cert) != 2:
                     raise InvalidArgumentError("cert must be a path or a (cert, key) pair")
@@ -353,39 +267,26 @@ class Client:
         return self._closed
 
     @contextmanager
-    def _use(self) -> Iterator[int]:
-        """Hold the C handle for one call; the handle outlives a concurrent close()."""
-        handle = self._acquire()
-        try:
-            yield handle
-        finally:
-            self._release()
-
-    def _acquire(self) -> int:
-        """The C handle for one call, counted in use until :meth:`_release`."""
-        lock = self._lock
-        lock.acquire()  # `with lock:` spelt out (no __enter__/__exit__ lookups per call)
-        try:
+    def _use(self) -> Iterator[Any]:
+        """Hold the C handle for one call: counted in use, so that a close() on another
+        thread frees it only after this call returns."""
+        with self._lock:
             if self._closed or self._handle is None:
                 raise _ClientClosed("milvus_import.Client is closed")
             self._inflight += 1
-            return self._handle
-        finally:
-            lock.release()
-
-    def _release(self) -> None:
-        """The end of one call's use of the handle; frees it after close() and the last call."""
-        to_free = None
-        lock = self._lock
-        lock.acquire()
+            handle = self._handle
         try:
-            self._inflight -= 1
-            if self._closed and self._inflight == 0 and self._handle is not None:
-                to_free, self._handle = self._handle, None
+            yield handle
         finally:
-            lock.release()
-        if to_free is not None:
-            self._free(to_free)
+            with self._lock:
+                self._inflight -= 1
+                self._free_if_unused()
+
+    def _free_if_unused(self) -> None:
+        """Free the handle once the client is closed and no call uses it (lock held)."""
+        if self._closed and self._inflight == 0 and self._handle is not None:
+            self._free(self._handle)
+            self._handle = None
 
     def close(self) -> None:
         """Close the client's connections and free it. Idempotent; never raises.
@@ -397,14 +298,8 @@ class Client:
         if lock is None:  # __init__ failed early
             return
         with lock:
-            if self._closed:
-                return
             self._closed = True
-            to_free = None
-            if self._inflight == 0 and self._handle is not None:
-                to_free, self._handle = self._handle, None
-        if to_free is not None:
-            self._free(to_free)
+            self._free_if_unused()
 
     def __enter__(self) -> "Client":
         return self
@@ -424,27 +319,11 @@ class Client:
 
     # ------------------------------------------------------------------ calls
     def _call(self, function: str, body: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
-        return self._send(function, _dumps(body))
-
-    def _send(self, function: str, request: Optional[bytes]) -> Dict[str, Any]:
-        """One ``milvus_client_*`` call with an encoded request: the envelope as a dict.
-
-        ``_lib._check_new_string`` inline on the :data:`_lib.CALLS` copy of the function: a
-        NULL raises the thread's last error, read right after the call on this thread;
-        otherwise the text is copied, then freed.
-        """
-        fn = _CALLS[function]
-        handle = self._acquire()  # _use() without its generator, on every call's path
-        try:
-            result = fn(handle, request)
-            if not result:
-                raise _last_error(function)
-            try:
-                raw = result.value
-            finally:
-                _free_new(result)
-        finally:
-            self._release()
+        """One ``milvus_client_*`` call with a request dict: the envelope as a dict."""
+        request = _dumps(body)
+        fn = getattr(self._lib, function)
+        with self._use() as handle:
+            raw = fn(handle, request)
         return _loads(raw)
 
     def list_import_jobs(
@@ -480,10 +359,6 @@ class Client:
 
         Thread-safe.
         """
-        request = _list_request(collection_name, db_name, cluster_id, project_id, region_id,
-                                page_size, current_page, False)
-        if request is not None:  # the body below, already encoded
-            return self._send("milvus_client_list_import_jobs", request)
         body = _compact(
             collectionName=collection_name, dbName=db_name, clusterId=cluster_id,
             projectId=project_id, regionId=region_id,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import builtins
 import enum
-from typing import Any, Dict, Tuple, Type, Union
+from typing import Any, Dict, Optional, Tuple, Type, Union
 
 __all__ = [
     "Status",
@@ -46,7 +46,6 @@ __all__ = [
     "JobNotFoundError",
     "NoMemoryError",
     "CancelledError",
-    "error_from_status",
 ]
 
 
@@ -72,6 +71,10 @@ def _rebuild(cls: "Type[MilvusImportError]", message: str, status: int, http_sta
     return cls(message, status=status, http_status=http_status, server_code=server_code)
 
 
+#: status number -> exception class, filled by the subclasses' declarations.
+_BY_STATUS: Dict[int, "Type[MilvusImportError]"] = {}
+
+
 class MilvusImportError(Exception):
     """Base class of every error raised by :mod:`milvus_import`.
 
@@ -91,6 +94,14 @@ class MilvusImportError(Exception):
 
     kind: str = "unknown"
     _default_status: int = -1
+
+    def __init_subclass__(cls, kind: Optional[str] = None, status: Optional[Status] = None, **kwargs: Any) -> None:
+        """``class XError(MilvusImportError, kind=..., status=...)`` declares the class of one
+        status kind: raised for that status by :func:`error_from_status`."""
+        super().__init_subclass__(**kwargs)
+        if kind is not None and status is not None:
+            cls.kind, cls._default_status = kind, status
+            _BY_STATUS[status] = cls
 
     def __init__(
         self,
@@ -125,107 +136,53 @@ class MilvusImportError(Exception):
         return (_rebuild, (type(self), self.message, int(self.status), self.http_status, self.server_code))
 
 
-class InvalidArgumentError(MilvusImportError, ValueError):
+class InvalidArgumentError(MilvusImportError, ValueError, kind="invalid_argument", status=Status.INVALID_ARGUMENT):
     """Bad input from the caller (URL, name, JSON, setting); nothing was sent."""
 
-    kind = "invalid_argument"
-    _default_status = Status.INVALID_ARGUMENT
 
-
-class TransportError(MilvusImportError, ConnectionError):
+class TransportError(MilvusImportError, ConnectionError, kind="transport", status=Status.TRANSPORT):
     """DNS failure, connection refused or reset, truncated body, proxy failure."""
 
-    kind = "transport"
-    _default_status = Status.TRANSPORT
 
-
-class ImportTimeoutError(MilvusImportError, builtins.TimeoutError):
+class ImportTimeoutError(MilvusImportError, builtins.TimeoutError, kind="timeout", status=Status.TIMEOUT):
     """The timeout ran out, or the server answered HTTP 408 (or a wait timed out)."""
 
-    kind = "timeout"
-    _default_status = Status.TIMEOUT
 
-
-class TLSError(MilvusImportError):
+class TLSError(MilvusImportError, kind="tls", status=Status.TLS):
     """The TLS handshake or certificate verification failed."""
 
-    kind = "tls"
-    _default_status = Status.TLS
 
-
-class HTTPError(MilvusImportError):
+class HTTPError(MilvusImportError, kind="http", status=Status.HTTP):
     """A non-2xx HTTP status other than 401/403/408 (3xx redirects are not followed)."""
 
-    kind = "http"
-    _default_status = Status.HTTP
 
-
-class AuthenticationError(MilvusImportError):
+class AuthenticationError(MilvusImportError, kind="auth", status=Status.AUTH):
     """HTTP 401/403, or server code 1800 (Milvus) / 21119 (Zilliz Cloud's bad API key)."""
 
-    kind = "auth"
-    _default_status = Status.AUTH
 
-
-class ServerError(MilvusImportError):
+class ServerError(MilvusImportError, kind="server", status=Status.SERVER):
     """A Milvus envelope with a non-zero ``code`` (kept in :attr:`server_code`)."""
 
-    kind = "server"
-    _default_status = Status.SERVER
 
-
-class MalformedResponseError(MilvusImportError):
+class MalformedResponseError(MilvusImportError, kind="malformed_response", status=Status.MALFORMED_RESPONSE):
     """A 2xx response whose body is not a Milvus JSON envelope."""
 
-    kind = "malformed_response"
-    _default_status = Status.MALFORMED_RESPONSE
 
-
-class ResponseTooLargeError(MilvusImportError):
+class ResponseTooLargeError(MilvusImportError, kind="too_large", status=Status.TOO_LARGE):
     """The response body passed the client's ``max_response_bytes``."""
 
-    kind = "too_large"
-    _default_status = Status.TOO_LARGE
 
-
-class JobNotFoundError(MilvusImportError):
+class JobNotFoundError(MilvusImportError, kind="job_not_found", status=Status.JOB_NOT_FOUND):
     """The server no longer knows the job (code 2100, "import job does not exist")."""
 
-    kind = "job_not_found"
-    _default_status = Status.JOB_NOT_FOUND
 
-
-class NoMemoryError(MilvusImportError, MemoryError):
+class NoMemoryError(MilvusImportError, MemoryError, kind="no_memory", status=Status.NO_MEMORY):
     """An allocation inside the library failed."""
 
-    kind = "no_memory"
-    _default_status = Status.NO_MEMORY
 
-
-class CancelledError(MilvusImportError):
+class CancelledError(MilvusImportError, kind="cancelled", status=Status.CANCELLED):
     """A wait was stopped because the ``on_progress`` callback returned a true value."""
 
-    kind = "cancelled"
-    _default_status = Status.CANCELLED
-
-
-_BY_STATUS: Dict[int, Type[MilvusImportError]] = {
-    cls._default_status: cls
-    for cls in (
-        InvalidArgumentError,
-        TransportError,
-        ImportTimeoutError,
-        TLSError,
-        HTTPError,
-        AuthenticationError,
-        ServerError,
-        MalformedResponseError,
-        ResponseTooLargeError,
-        JobNotFoundError,
-        NoMemoryError,
-        CancelledError,
-    )
-}
 
 #: kind string -> exception class, for callers that dispatch on ``kind``.
 CLASS_BY_KIND: Dict[str, Type[MilvusImportError]] = {cls.kind: cls for cls in _BY_STATUS.values()}

@@ -8,7 +8,10 @@ Same names, keyword names, order and defaults as pymilvus 3.0.2's ``list_import_
 * failures raise :class:`~milvus_import.errors.MilvusImportError` subclasses that keep
   the kind, HTTP status, server code and message (pymilvus raises ``MilvusException``);
 * connections are reused: each distinct (url, api_key, db_name, verify, cert, headers,
-  timeout) gets one cached :class:`~milvus_import.client.Client` (an LRU of 16 clients);
+  timeout) gets one cached :class:`~milvus_import.client.Client` (an LRU of 16 clients)
+  when every setting is a plain ``str``, ``bool``, number, ``None``, or a tuple or dict of
+  them; any other setting (a ``Path``, a ``str`` subclass) gets a client for that call
+  alone, closed after it;
 * ``headers``, ``timeout`` (and ``partition_name``/``options`` for ``bulk_import``) are
   named parameters rather than ``**kwargs``; any other keyword is a ``TypeError``;
 * ``None``-valued lists (``files``, ``object_urls``, ``data_paths``) are left out of the
@@ -21,12 +24,11 @@ Same names, keyword names, order and defaults as pymilvus 3.0.2's ``list_import_
 from __future__ import annotations
 
 import atexit
-import os
 import threading
 from collections import OrderedDict
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from .client import Cert, Client, Timeout, Verify, _ClientClosed, _keeps, _list_request
+from .client import Cert, Client, Timeout, Verify, _ClientClosed
 
 __all__ = [
     "list_import_jobs",
@@ -41,185 +43,72 @@ __all__ = [
 #: How many cached clients (one per url and settings) the module-level functions keep.
 CLIENT_CACHE_SIZE = 16
 
-_cache: "OrderedDict[Tuple[Any, ...], Client]" = OrderedDict()
+_cache: "OrderedDict[Tuple[Any, ...], Client]" = OrderedDict()  # least recently used first
 _cache_lock = threading.Lock()
-#: The cache's most recently used (key, client), set under _cache_lock whenever the LRU
-#: order changes: the usual call (the same settings as the last one) finds its client here,
-#: without the lock and without moving it to the end (it is there already). Replaced as one
-#: tuple, so a thread reads a key and its client together.
-_last: Tuple[Tuple[Any, ...], Optional[Client]] = ((), None)
-#: The last list_import_jobs call with plain arguments (str, int, a bool verify, an int,
-#: float or None timeout; no cert, no headers): its arguments, its timeout's type, the client that
-#: served it and the body it sent. A loop that asks for the same list again (the usual poll)
-#: takes both from here while that client is still the cache's most recent one (``_last``),
-#: so the LRU order is what a lookup would leave: no body written, no key built, no lookup.
-#: Replaced as one tuple.
-_last_list_call: Tuple[Tuple[Any, ...], Optional[type], Optional[Client], bytes] = ((), None, None, b"")
+
+_NUMBER = (int, float, type(None))  # a timeout or one part of a (connect, read) pair
 
 
-_PLAIN = (str, bool, int, float, type(None))
-#: The timeout types a kept list call may have (None: no limit).
-_KEPT_TIMEOUTS = (int, float, type(None))
+def _all_str(values: Any) -> bool:
+    return all(type(value) is str for value in values)
 
 
-def _own_text(value: Any) -> Optional[str]:
-    """The text the Client sends for a str setting (``_lib.encode``): a str's or an
-    os.PathLike's own text, never through a subclass's methods; None for anything else."""
-    if type(value) is not str and isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    return str.__str__(value) if isinstance(value, str) else None
+def _cache_key(url: Any, api_key: Any, db_name: Any, verify: Any, cert: Any, headers: Any,
+               timeout: Any) -> Optional[Tuple[Any, ...]]:
+    """The settings as a cache key, or None unless each is of an exact built-in type it may
+    have: then equal keys mean equal settings (True is not a timeout of 1, and no subclass's
+    own ``__eq__`` or ``__hash__`` decides which client a call gets)."""
+    plain = (
+        type(url) is str
+        and type(api_key) in (str, type(None))
+        and type(db_name) in (str, type(None))
+        and type(verify) in (bool, str)
+        and (cert is None or type(cert) is str or (type(cert) is tuple and _all_str(cert)))
+        and (headers is None or (type(headers) is dict and _all_str(headers) and _all_str(headers.values())))
+        and (type(timeout) in _NUMBER or (type(timeout) is tuple and all(type(t) in _NUMBER for t in timeout)))
+    )
+    if not plain:
+        return None
+    return (url, api_key, db_name, verify, cert, None if headers is None else tuple(headers.items()), timeout)
 
 
-def _scalar(value: Any) -> Any:
-    """A path or number as a key part, by the value the Client reads: a str's or path's own
-    text, a number subclass's own value (no argument's __eq__ or __hash__ decides a match);
-    anything else matches nothing (the Client refuses it)."""
-    if type(value) in _PLAIN:  # the usual case, without the os.PathLike ABC check
-        return value
-    text = _own_text(value)
-    if text is not None:
-        return text
-    if isinstance(value, int):
-        return int.__int__(value)
-    if isinstance(value, float):
-        return float.__float__(value)
-    return _Uncached()
-
-
-def _freeze(value: Any) -> Any:
-    """A verify or cert setting: a scalar, or a list or tuple of scalars as a tuple (a
-    container inside matches nothing: the Client refuses it)."""
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, (list, tuple)):
-        return tuple(_scalar(v) for v in value)
-    return _scalar(value)
-
-
-def _text(value: Any) -> Any:
-    """The url as a key part: its own text, or a part that matches nothing (refused)."""
-    text = _own_text(value)
-    return _Uncached() if text is None else text
-
-
-def _optional_text(value: Any) -> Any:
-    """An api_key or db_name as a key part, read as the Client reads it: an empty one (by its
-    own truth value, ``if api_key:``) is no setting, the same as ""."""
-    return "" if not value else _text(value)
-
-
-def _typed(value: Any) -> Any:
-    """A timeout with its type (and its parts' types): equal values of other types (True and
-    1) never share a client, so a value the Client refuses is refused whatever is cached."""
-    if isinstance(value, (tuple, list)):
-        return (type(value), tuple((type(v), _scalar(v)) for v in value))
-    return (type(value), _scalar(value))
-
-
-class _Uncached:
-    """A cache key part equal only to itself: settings that cannot be keyed by what is sent
-    (the Client refuses them with its usual error; nothing is cached)."""
-
-
-def _headers_key(headers: Any) -> Tuple[Any, ...]:
-    """The header lines as the Client sends them (a bytes value as latin-1), sorted by name
-    without case; a mapping it would refuse gets a key of its own."""
-    if not isinstance(headers, Mapping):
-        return (_Uncached(),)
-    lines = []
-    for name, value in headers.items():
-        if isinstance(value, bytes):
-            value = value.decode("latin-1")
-        name_text = _own_text(name)
-        value_text = None if value is None else _own_text(value)  # None goes to the library as NULL
-        if name_text is None or (value is not None and value_text is None):
-            return (_Uncached(),)
-        lines.append((name_text, value_text))
-    return tuple(sorted(lines, key=lambda line: line[0].lower()))
-
-
-def _key(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
-         headers: Optional[Mapping[str, str]], timeout: Timeout) -> Tuple[Any, ...]:
-    if (headers is None and cert is None and type(verify) is bool and type(timeout) in _PLAIN
-            and type(url) is str and type(api_key) is str and type(db_name) is str):
-        # the usual call: the same tuple as below, without building it through the helpers
-        return (url, api_key, db_name, "bool", verify, None, (), (type(timeout), timeout))
-    frozen_headers = _headers_key(headers) if headers else ()
-    return (_text(url), _optional_text(api_key), _optional_text(db_name), type(verify).__name__, _freeze(verify),
-            _freeze(cert), frozen_headers, _typed(timeout))
-
-
-def _client_for(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
+def _new_client(url: str, api_key: str, db_name: str, verify: Verify, cert: Cert,
                 headers: Optional[Mapping[str, str]], timeout: Timeout) -> Client:
-    global _last, _last_list_call
-    key = _key(url, api_key, db_name, verify, cert, headers, timeout)
-    last_key, last_client = _last
-    if last_client is not None and last_key == key and not last_client._closed:
-        return last_client  # closed after this check: _call looks it up again
-    _cache_lock.acquire()  # `with _cache_lock:` spelt out
-    try:
+    # requests semantics: a scalar timeout limits connecting too; a (connect, read) pair sets both
+    connect = None if isinstance(timeout, (tuple, list)) else timeout
+    return Client(url, api_key=api_key, db_name=db_name, timeout=timeout, connect_timeout=connect,
+                  verify=verify, cert=cert, headers=headers)
+
+
+def _cached_client(key: Tuple[Any, ...], *settings: Any) -> Client:
+    """The cached client for these settings, made when missing; the least recently used
+    one is closed when the cache is full."""
+    with _cache_lock:
         client = _cache.get(key)
-        if client is not None and not client._closed:  # Client.closed without the property call
+        if client is not None:
             _cache.move_to_end(key)
-            _last = (key, client)
             return client
-    finally:
-        _cache_lock.release()
-    if isinstance(timeout, (tuple, list)):
-        connect: Optional[float] = None  # taken from the pair
-    else:
-        connect = timeout  # requests semantics: the same limit for connecting
-    created = Client(url, api_key=api_key, db_name=db_name, timeout=timeout, connect_timeout=connect,
-                     verify=verify, cert=cert, headers=headers)
-    evicted: List[Client] = []
-    with _cache_lock:
-        existing = _cache.get(key)
-        if existing is not None and not existing.closed:  # another thread won the race
-            evicted.append(created)
-            created = existing
-            _cache.move_to_end(key)
-        else:
-            if existing is not None:  # a closed client under this key: replaced, now the most recent
-                _cache.pop(key)
-            _cache[key] = created
-            while len(_cache) > max(CLIENT_CACHE_SIZE, 1):
-                evicted.append(_cache.popitem(last=False)[1])
-                if evicted[-1] is _last_list_call[2]:
-                    _last_list_call = ((), None, None, b"")
-        _last = (key, created)
-    for old in evicted:
-        old.close()  # deferred by the client itself while another thread still uses it
-    return created
+        client = _new_client(*settings)
+        while _cache and len(_cache) >= CLIENT_CACHE_SIZE:
+            _cache.popitem(last=False)[1].close()  # a call under way on it finishes first
+        _cache[key] = client
+        return client
 
 
-def _call(method: str, body: Optional[Dict[str, Any]], url: str, api_key: str, db_name: str, verify: Verify,
-          cert: Cert, headers: Optional[Mapping[str, str]], timeout: Timeout,
-          encoded: Optional[bytes] = None,
-          list_args: Optional[Tuple[Tuple[Any, ...], type]] = None) -> Dict[str, Any]:
-    """One call on the cached client for these settings; ``encoded``: the body already
-    encoded (``client._list_request``), sent instead of ``body``; ``list_args``: a list
-    call's arguments and its timeout's type, kept with the client and ``encoded`` in
-    ``_last_list_call``."""
-    for _attempt in range(8):
-        client = _client_for(url, api_key, db_name, verify, cert, headers, timeout)
+def _call(method: str, body: Dict[str, Any], url: str, api_key: str, db_name: str, verify: Verify,
+          cert: Cert, headers: Optional[Mapping[str, str]], timeout: Timeout) -> Dict[str, Any]:
+    """One call on the cached client for these settings, or on a client made for this call
+    alone when a setting is not of a plain built-in type."""
+    settings = (url, api_key, db_name, verify, cert, headers, timeout)
+    key = _cache_key(*settings)
+    if key is None:
+        with _new_client(*settings) as client:
+            return client._call(method, body)
+    while True:
         try:
-            result = client._call(method, body) if encoded is None else client._send(method, encoded)
+            return _cached_client(key, *settings)._call(method, body)
         except _ClientClosed:
-            continue  # evicted and closed between lookup and use: look it up again
-        if list_args is not None and encoded is not None:
-            _remember_list_call(list_args, client, encoded)
-        return result
-    raise RuntimeError("milvus_import: client cache kept closing clients")  # pragma: no cover
-
-
-def _remember_list_call(list_args: Tuple[Tuple[Any, ...], type], client: Client, encoded: bytes) -> None:
-    """Keep a list call for the next one (``_last_list_call``) if its client is still the
-    cache's most recent: never a client evicted or closed meanwhile (evictions and
-    clear_client_cache drop what is kept, under the same lock)."""
-    global _last_list_call
-    with _cache_lock:
-        if client is _last[1] and not client._closed:
-            _last_list_call = (*list_args, client, encoded)
+            continue  # evicted or cleared by another thread since the lookup: look it up again
 
 
 def clear_client_cache() -> None:
@@ -227,14 +116,10 @@ def clear_client_cache() -> None:
 
     Thread-safe; calls under way finish first.
     """
-    global _last, _last_list_call
     with _cache_lock:
-        clients = list(_cache.values())
+        for client in _cache.values():
+            client.close()
         _cache.clear()
-        _last = ((), None)
-        _last_list_call = ((), None, None, b"")
-    for client in clients:
-        client.close()
 
 
 atexit.register(clear_client_cache)
@@ -280,28 +165,6 @@ def list_import_jobs(
 
     Returns ``{"code": 0, "data": {"records": [...]}}`` as a dict.
     """
-    args = (url, collection_name, db_name, cluster_id, project_id, region_id, page_size, current_page, api_key,
-            verify, timeout)
-    last_args, last_timeout_type, last_client, last_request = _last_list_call
-    # the types first: equal values of other types (True and 1, a str subclass) never match,
-    # and only built-in comparisons run (never an argument's own __eq__)
-    if (cert is None and headers is None and type(url) is str and type(collection_name) is str
-            and type(db_name) is str and type(cluster_id) is str and type(project_id) is str
-            and type(region_id) is str and type(page_size) is int and type(current_page) is int
-            and type(api_key) is str and type(verify) is bool and type(timeout) is last_timeout_type
-            and args == last_args and last_client is _last[1]):
-        try:
-            return last_client._send("milvus_client_list_import_jobs", last_request)
-        except _ClientClosed:
-            pass  # closed since: the lookup below finds or makes its successor
-    request = _list_request(collection_name, db_name, cluster_id, project_id, region_id,
-                            page_size, current_page, True)
-    if request is not None:  # the body below, already encoded
-        # a body at all: the five strs and two ints were exact; kept only with the rest plain
-        kept = (cert is None and headers is None and type(url) is str and type(api_key) is str
-                and type(verify) is bool and type(timeout) in _KEPT_TIMEOUTS and _keeps(request, page_size, current_page))
-        return _call("milvus_client_list_import_jobs", None, url, api_key, db_name, verify, cert, headers, timeout,
-                     request, (args, type(timeout)) if kept else None)
     body = {
         "collectionName": collection_name,
         "dbName": db_name,
