@@ -428,7 +428,7 @@ class Client:
             raised. Nothing to free.
 
         Raises:
-            JobNotFoundError (the server no longer knows the job, code 2100), and the
+            JobNotFoundError (the server no longer knows the job, code 2100 or 2101), and the
             exceptions of :meth:`list_import_jobs`.
 
         Thread-safe.
@@ -470,7 +470,7 @@ class Client:
             cluster_id, project_id, region_id: Zilliz Cloud ids.
             partition_name: the target partition.
             options: str-valued options, e.g. ``{"auto_commit": "false"}`` for a two-phase
-                import (Milvus 3.x); a non-str value is an InvalidArgumentError.
+                import (Milvus 3.0); a non-str value is an InvalidArgumentError.
             ``""``/None arguments are not sent.
 
         Returns:
@@ -494,7 +494,7 @@ class Client:
     def commit_import(
         self, job_id: str, cluster_id: str = "", project_id: str = "", region_id: str = "", db_name: str = ""
     ) -> Dict[str, Any]:
-        """Commit a two-phase import job waiting in ``Uncommitted`` (Milvus 3.x).
+        """Commit a two-phase import job waiting in ``Uncommitted`` (Milvus 3.0 only).
 
         Endpoint: ``POST {url}/v2/vectordb/jobs/import/commit``.
 
@@ -509,7 +509,7 @@ class Client:
     def abort_import(
         self, job_id: str, cluster_id: str = "", project_id: str = "", region_id: str = "", db_name: str = ""
     ) -> Dict[str, Any]:
-        """Abort a two-phase import job (it ends ``Failed``; Milvus 3.x).
+        """Abort a two-phase import job (it ends ``Failed``; Milvus 3.0 only).
 
         Endpoint: ``POST {url}/v2/vectordb/jobs/import/abort``.
 
@@ -533,7 +533,10 @@ class Client:
         db_name: str = "",
     ) -> Dict[str, Any]:
         """Describe a job every ``poll_interval`` seconds until it is ``Completed``,
-        ``Failed`` or ``Uncommitted`` (a two-phase job waiting for commit).
+        ``Failed`` or ``Uncommitted`` (a two-phase job waiting for commit). Every other
+        state is waited on (``Committing`` and states newer servers add), except ``None``,
+        the server's answer for a state it does not know: :class:`ServerError` at once,
+        with the job's reason in the message.
 
         Endpoint: ``POST {url}/v2/vectordb/jobs/import/describe``, repeatedly (through
         ``milvus_client_wait_import_job_with_request``).

@@ -14,7 +14,7 @@ C library leaves in the calling thread's last error:
     carried inside a 200, ``401``, ``404``); ``0`` when no HTTP response arrived.
 ``server_code``
     the ``code`` of the server's JSON envelope (e.g. ``100`` collection not found, ``1800``
-    not authenticated, ``2100`` job not found); ``0`` when there was none.
+    not authenticated, ``2100``/``2101`` import failed); ``0`` when there was none.
 ``message``
     a one-line description; it never contains the API token, a URL password or
     object-store keys (the library replaces them with ``***``).
@@ -173,7 +173,8 @@ class ResponseTooLargeError(MilvusImportError, kind="too_large", status=Status.T
 
 
 class JobNotFoundError(MilvusImportError, kind="job_not_found", status=Status.JOB_NOT_FOUND):
-    """The server no longer knows the job (code 2100, "import job does not exist")."""
+    """The server no longer knows the job: code 2100 (Milvus up to 2.6.18) or 2101 (2.6.19
+    and later) with "import job does not exist" or "job N not found"."""
 
 
 class NoMemoryError(MilvusImportError, MemoryError, kind="no_memory", status=Status.NO_MEMORY):

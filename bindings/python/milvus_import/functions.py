@@ -202,7 +202,7 @@ def get_import_progress(
     ``regionId``; ``db_name`` goes only in the ``DB-Name`` header, where the server reads it.
 
     Returns the envelope with ``data.state``, ``data.progress``, ``data.details``...;
-    also raises JobNotFoundError when the job is gone (code 2100).
+    also raises JobNotFoundError when the job is gone (code 2100 or 2101).
     """
     return _call("milvus_client_get_import_progress", _job_body(job_id, cluster_id, project_id, region_id),
                  url, api_key, db_name, verify, cert, headers, timeout)
@@ -221,7 +221,7 @@ def commit_import(
     headers: Optional[Mapping[str, str]] = None,
     timeout: Timeout = 20,
 ) -> Dict[str, Any]:
-    """Commit a two-phase import job (Milvus 3.x). ``POST {url}/v2/vectordb/jobs/import/commit``.
+    """Commit a two-phase import job (Milvus 3.0 only). ``POST {url}/v2/vectordb/jobs/import/commit``.
 
     Same keywords and body as :func:`get_import_progress`. Returns ``{"code": 0, "data": {}}``;
     also raises JobNotFoundError.
@@ -243,7 +243,7 @@ def abort_import(
     headers: Optional[Mapping[str, str]] = None,
     timeout: Timeout = 20,
 ) -> Dict[str, Any]:
-    """Abort a two-phase import job (Milvus 3.x). ``POST {url}/v2/vectordb/jobs/import/abort``.
+    """Abort a two-phase import job (Milvus 3.0 only). ``POST {url}/v2/vectordb/jobs/import/abort``.
 
     Same keywords and body as :func:`get_import_progress`. Returns ``{"code": 0, "data": {}}``;
     also raises JobNotFoundError.
