@@ -3,13 +3,17 @@
     import sys; sys.path.insert(0, "Tests/emulator")
     from harness import Emulator
 
-    with Emulator("--mode", "oss", "--job-seconds", "0.5") as emu:
+    with Emulator("--mode", "oss", "--job-seconds", "0.5", "--milvus-version", "2.6.19") as emu:
         emu.url                      # "http://127.0.0.1:PORT" ("https://..." with --tls-cert)
         emu.arm("delay", count=1, ms=200)   # POST /_emulator/faults
         emu.requests()               # recorded requests: method, path, headers, body, conn, ...
         emu.call("/v2/vectordb/jobs/import/list", {})   # -> Reply(status, headers, body)
         emu.reset()                  # jobs, faults and the request log cleared
         emu.advance(2.5)             # the jobs' clock moves 2.5 s forward
+        emu.unknown_state(job_id)    # the job's state becomes `None` (one the proxy cannot name)
+
+MILVUS_VERSIONS lists the server lines `--milvus-version` takes (3.0 is the default), for
+suites that run against each of them.
 
 Standard library only, so it also works outside the test venv.  `make_tls_files(dir)`
 writes a CA, a server certificate for 127.0.0.1/localhost and a client certificate
@@ -34,6 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 EMULATOR = HERE / "milvus_emulator.py"
 LISTENING = "listening on "
+MILVUS_VERSIONS = ("2.4", "2.5", "2.6.18", "2.6.19", "3.0")
 
 
 class EmulatorError(RuntimeError):
@@ -202,6 +207,10 @@ class Emulator:
     def advance(self, seconds: float) -> None:
         """Move the emulator's job clock forward (jobs progress as if `seconds` had passed)."""
         self.control("POST", "/_emulator/clock", {"advance": seconds})
+
+    def unknown_state(self, job_id: str) -> None:
+        """Put a job in a state the server's proxy cannot name: describe and list show `None`."""
+        self.control("POST", "/_emulator/unknown_state", {"jobId": job_id})
 
     def jobs(self) -> list[dict]:
         """The emulator's view of its jobs (ids, db, collection, files, state)."""

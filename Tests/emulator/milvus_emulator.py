@@ -4,37 +4,54 @@
 Standard library only.  `python3 milvus_emulator.py --port 0` prints
 `listening on http://127.0.0.1:PORT` as its first line and serves until killed.
 
-What it reproduces, and where from (milvus-io/milvus):
+`--milvus-version V` picks the server line it answers as: 2.4 (the releases after 2.4.13),
+2.5, 2.6.18 (2.6.0-2.6.18), 2.6.19 (2.6.19 and later) or 3.0 (the default); a patch number
+within a line means that line.  What differs between them is the table PROFILES (class
+Profile): job-not-found and job-limit codes (2100, or 2101 from 2.6.19), the text for a
+jobId that is no integer, the database check (2.4: every route), the file types, createTime,
+the progress phases (2.4 has no stats phase), two-phase import (3.0: commit, abort,
+auto_commit, Uncommitted/Committing), the file-size reason and Idempotency-Key.
+
+What it reproduces on every line, and where from (milvus-io/milvus):
 - routing and the 404/307/204 answers of the gin engine in front of the proxy
   (`internal/distributed/proxy/service.go`), checked against a real Milvus 2.3.5:
   an unknown path or method is `404`, `Content-Type: text/plain`, body `404 page not found`,
   with the CORS headers the proxy's middleware adds; a POST route with a trailing slash is a
-  307 to the path without it; OPTIONS is a bare 204;
+  307 to the path without it; OPTIONS is a bare 204; authentication (with --token) runs
+  before the 404, so bad credentials on an unknown path are a 401;
 - `wrapperPost` of `httpserver/handler_v2.go`: the body is decoded like Go's encoding/json
   Decoder into the request struct (first value only, case-insensitive keys, unknown keys
   ignored) and validated (`binding:"required"`), giving 1801/1802 with the server's texts;
-  the database is the body's `dbName`, else the `DB-Name` header, else `default`, and an
-  unknown one is 800 (`wrapperCheckDatabase`);
+  the database is the body's `dbName`, else the `DB-Name` header, else `default`;
 - the proxy/datacoord checks of `ImportV2`, `GetImportProgress`, `ListImports`
-  (collection 100, partition 200, empty request 1100, file types and the job limit 2100),
-  and the job's progress ranges of `datacoord/import_util.go` (Pending 0-10, PreImporting
-  10-40, Importing 40-70, Stats 70-80, IndexBuilding 80-100) with per-file `details` of the
-  import tasks (file name formatted as Go's `%v` of the path list: `[a.json]`);
+  (database 800, collection 100, partition 200, empty request 1100 after empty file groups
+  are dropped, file types, the `timeout` option, the job limit); list without a collection
+  returns the jobs of every database; the job's progress ranges of `datacoord/import_util.go`
+  with per-file `details` of the import tasks once importing starts (file name formatted as
+  Go's `%v` of the path list: `[a.json]`); job ids are int64 strings, not consecutive (the
+  allocator also numbers each file group's tasks);
+- jobs that fail later: a missing object (with --data-dir), a file group over 16 GiB
+  (`maxImportFileSizeInGB`), a `timeout` option that runs out (`import timeout`); a failed
+  job shows progress 0, rows 0 and no completeTime; completeTime and createTime are in the
+  server's zone (--timezone);
 - error texts of `pkg/util/merr` (`<detail>: importing data failed` and so on); responses
   are compact JSON with sorted keys and `<>&` escaped, as gin's `c.JSON` writes them.
 
 Emulator-only parts: `--mode cloud` (Zilliz Cloud: clusterId, paging, `job-...` ids),
-two-phase import (commit/abort), failing files (a name containing `fail` fails its job at
-55% of --job-seconds), and the control API (outside /v2, never recorded):
+failing files (a name containing `fail` fails its job at 55% of --job-seconds), and the
+control API (outside /v2, never recorded):
   POST /_emulator/faults   {"kind": ..., "count": N, "path": "describe", ...}: see Fault
   GET  /_emulator/requests every other request: method, raw path, headers, body, conn
   GET  /_emulator/jobs     the jobs as the emulator holds them
   POST /_emulator/clock    {"advance": S}: jobs behave as if S more seconds had passed
+  POST /_emulator/unknown_state {"jobId": ...}: the job's state becomes one the proxy cannot
+                           name (`None`, reason `unknown import job state`)
   POST /_emulator/reset    no jobs, faults, log or clock offset; ids start again
-Rows and sizes come from the files when they exist (relative paths under --data-dir):
-JSON (`{"rows":[...]}`, a list, or JSON lines), CSV (rows after the header), .npy (the
-first dimension), Parquet (only when pyarrow imports).  A file that does not exist counts
-1000 + crc32(path) % 9000 rows and 128 bytes a row.
+Rows and sizes come from the files when they exist (relative paths under --data-dir, or
+the working directory without it): JSON (`{"rows":[...]}`, a list, or JSON lines), CSV
+(rows after the header), .npy (the first dimension), Parquet (only when pyarrow imports).
+Without --data-dir a file that does not exist counts 1000 + crc32(path) % 9000 rows and
+128 bytes a row; with it, that file fails its job.
 """
 from __future__ import annotations
 
@@ -57,7 +74,7 @@ import threading
 import time
 import urllib.parse
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # ---------------------------------------------------------------------------------------------
@@ -80,7 +97,6 @@ DEFAULT_PARTITION = "_default"
 OSS_JOB_ID_BASE = 448761313698322011
 CLOUD_JOB_ID_BASE = 0x0123456789ABCDEF01234
 MAX_FILES_PER_REQUEST = 1024
-IMPORT_FILE_EXTS = (".json", ".npy", ".parquet", ".csv")
 
 # merr (pkg/util/merr/errors.go): code and message of the errors the import API returns.
 E_COLLECTION_NOT_FOUND = (100, "collection not found")
@@ -92,6 +108,7 @@ E_INCORRECT_PARAMETER_FORMAT = (1801, "can only accept json format request")
 E_MISSING_REQUIRED_PARAMETERS = (1802, "missing required parameters")
 E_HTTP_RATE_LIMIT = (1807, "request is rejected by limiter")
 E_IMPORT_FAILED = (2100, "importing data failed")
+E_IMPORT_SERVER = (2101, "importing data failed on server side")
 E_REQUEST_TIMEOUT = (10001, "request timeout")
 E_CLOUD_BAD_API_KEY = (21119, "The apikey is illegal.")
 
@@ -107,10 +124,6 @@ class ApiError(Exception):
 def wrap(err: tuple[int, str], detail: str) -> ApiError:
     """merr.WrapErr...(err, detail): "<detail>: <message>"."""
     return ApiError(err[0], f"{detail}: {err[1]}")
-
-
-def job_not_found(job_id: str) -> ApiError:
-    return wrap(E_IMPORT_FAILED, f"import job does not exist, jobID={job_id}")
 
 
 def go_json(obj) -> bytes:
@@ -452,10 +465,85 @@ def go_parse_int64(s: str) -> int:
     return n
 
 
-def go_parse_bool(s: str) -> bool | None:
-    """strconv.ParseBool; None when it would fail."""
-    return {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
-            "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}.get(s)
+# ---------------------------------------------------------------------------------------------
+# Server lines: what differs between Milvus versions (the spec's "How the answers changed")
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Phase:
+    """A stretch of a job's life: from `start` (a share of --job-seconds) on, datacoord's job
+    state is `internal`, clients see `state`, and progress goes from `low` to `high`."""
+    start: float
+    internal: str
+    state: str
+    low: int
+    high: int
+
+
+PENDING = Phase(0.00, "Pending", "Pending", 0, 10)
+PRE_IMPORTING = Phase(0.10, "PreImporting", "Importing", 10, 40)
+IMPORTING = Phase(0.40, "Importing", "Importing", 40, 70)
+TASKS_RUNNING = 0.45  # import tasks start a little after the Importing phase does
+TASKS_DONE = 0.70     # the end of the Importing phase: every file imported
+COMMITTING_AT = 0.95  # Milvus 3.0: the commit phase (Uncommitted / Committing, progress 99)
+COMMIT_SHARE = 0.05   # a commit takes this share of --job-seconds
+PHASES_NO_STATS = (PENDING, PRE_IMPORTING, IMPORTING, Phase(0.70, "IndexBuilding", "Importing", 70, 90))
+PHASES_STATS = (PENDING, PRE_IMPORTING, IMPORTING, Phase(0.70, "Sorting", "Importing", 70, 80),
+                Phase(0.80, "IndexBuilding", "Importing", 80, 90))
+PHASES_COMMIT = PHASES_STATS + (Phase(COMMITTING_AT, "Committing", "Importing", 99, 99),)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The facts of one server line that the import API shows."""
+    name: str
+    job_error: tuple[int, str]     # merr error of job-not-found and of the job limit
+    limit_prefix: str              # what the job-limit message starts with
+    bad_job_id: tuple[tuple[int, str], str]  # describe of a jobId that is no int64: error, format
+    database_check: bool           # wrapperCheckDatabase on every import route (800, REST text)
+    file_exts: tuple[str, ...]     # importutilv2.GetFileType
+    create_time: bool              # describe has createTime
+    phases: tuple[Phase, ...]
+    two_phase: bool                # commit/abort routes, auto_commit, Uncommitted/Committing
+    size_error_suffix: str         # after the file-size reason
+    idempotency_key: bool          # Idempotency-Key honoured on create
+
+
+FILE_EXTS_24 = (".json", ".npy", ".parquet")
+FILE_EXTS_25 = FILE_EXTS_24 + (".csv",)
+FILE_EXTS_26 = FILE_EXTS_25 + (".jsonl", ".ndjson")
+LIMIT_BROADCAST = "failed to broadcast import: failed to validate import request: "
+BAD_JOB_ID_OLD = (E_IMPORT_FAILED, "parse job id failed, err=%w{}")  # fmt.Sprint with %w, verbatim
+BAD_JOB_ID_COLON = (E_IMPORT_FAILED, "parse job id failed: {}")
+BAD_JOB_ID_INVALID = (E_PARAMETER_INVALID, "parse job id failed: {}")
+
+PROFILES = {p.name: p for p in (
+    Profile("2.4", E_IMPORT_FAILED, "", BAD_JOB_ID_OLD, True, FILE_EXTS_24, False, PHASES_NO_STATS, False, "", False),
+    Profile("2.5", E_IMPORT_FAILED, "", BAD_JOB_ID_OLD, False, FILE_EXTS_25, False, PHASES_STATS, False, "", False),
+    Profile("2.6.18", E_IMPORT_FAILED, "", BAD_JOB_ID_COLON, False, FILE_EXTS_26, True, PHASES_STATS, False,
+            ": " + E_PARAMETER_INVALID[1], False),
+    Profile("2.6.19", E_IMPORT_SERVER, LIMIT_BROADCAST, BAD_JOB_ID_INVALID, False, FILE_EXTS_26, True,
+            PHASES_STATS, False, ": " + E_PARAMETER_INVALID[1], False),
+    Profile("3.0", E_IMPORT_SERVER, LIMIT_BROADCAST, BAD_JOB_ID_INVALID, False, FILE_EXTS_26, True,
+            PHASES_COMMIT, True, ": " + E_PARAMETER_INVALID[1], True),
+)}
+DEFAULT_VERSION = "3.0"
+
+
+def profile_for(version: str) -> Profile:
+    """The profile of a version: 2.4[.x], 2.5[.x], 2.6[.x] (2.6.0-2.6.18 -> 2.6.18, 2.6.19 and
+    later or plain 2.6 -> 2.6.19; from 2.6.24 Idempotency-Key is honoured), 3.0[.x] (3.0.0 and
+    3.0.1 ignore Idempotency-Key)."""
+    m = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", version.strip())
+    line = m and f"{m.group(1)}.{m.group(2)}"
+    patch = int(m.group(3)) if m and m.group(3) is not None else None
+    if line == "2.6":
+        p = PROFILES["2.6.18" if patch is not None and patch <= 18 else "2.6.19"]
+        return replace(p, idempotency_key=patch is not None and patch >= 24)
+    if line in PROFILES:
+        return replace(PROFILES[line], idempotency_key=PROFILES[line].idempotency_key and
+                       (patch is None or patch >= 2))
+    raise ValueError(f"unknown Milvus version {version!r}: give 2.4, 2.5, 2.6.18, 2.6.19 or 3.0 "
+                     f"(a patch number within a line is accepted)")
 
 
 # Request structs of httpserver/request_v2.go (and the cloud's extra fields).
@@ -484,11 +572,14 @@ def cloud_type(rt: ReqType) -> ReqType:
 # ---------------------------------------------------------------------------------------------
 # Files: size and row count of what a job imports
 # ---------------------------------------------------------------------------------------------
+MAX_FILE_SIZE = 16 << 30  # dataNode.import.maxImportFileSizeInGB (16) in bytes
+
+
 def _count_rows(path: str, options: dict) -> int | None:
     """Rows in a local file, or None when it cannot be counted here."""
     ext = os.path.splitext(path)[1].lower()
     try:
-        if ext == ".json":
+        if ext in (".json", ".jsonl", ".ndjson"):
             with open(path, "rb") as f:
                 data = f.read()
             try:
@@ -527,52 +618,94 @@ def _count_rows(path: str, options: dict) -> int | None:
     return None
 
 
+def _virtual_rows(path: str) -> int:
+    return 1000 + zlib.crc32(path.encode("utf-8", "surrogatepass")) % 9000
+
+
 @dataclass
 class FileGroup:
-    """One entry of `files` (one ImportFile): its paths, size and rows."""
+    """One entry of `files` (one ImportFile): its paths, size and rows, and the first path
+    that is not there (only looked for with --data-dir)."""
     paths: list[str]
     size: int
     rows: int
+    missing: str | None = None
 
     @property
     def name(self) -> str:  # fmt.Sprintf("%v", paths)
         return "[" + " ".join(self.paths) + "]"
 
     @classmethod
-    def measure(cls, paths: list[str], data_dir: str, options: dict) -> "FileGroup":
-        size, rows = 0, None
+    def measure(cls, paths: list[str], data_dir: str | None, options: dict) -> "FileGroup":
+        """Sizes from the files; rows from the first one, counted only when the group is
+        within the size limit (a failing group is not read)."""
+        size, local_first, missing = 0, None, None
         for i, p in enumerate(paths):
-            local = p if os.path.isabs(p) else os.path.join(data_dir, p)
+            local = p if os.path.isabs(p) or data_dir is None else os.path.join(data_dir, p)
             if os.path.isfile(local):
                 size += os.path.getsize(local)
-                counted = _count_rows(local, options)
                 if i == 0:
-                    rows = counted
+                    local_first = local
+            elif data_dir is not None:
+                missing = missing or p
             else:
-                crc = zlib.crc32(p.encode("utf-8", "surrogatepass"))
-                if i == 0:
-                    rows = 1000 + crc % 9000
-                size += (1000 + crc % 9000) * 128
-        if rows is None:
-            rows = 1000 + zlib.crc32(paths[0].encode("utf-8", "surrogatepass")) % 9000
-        return cls(paths, size, rows)
+                size += _virtual_rows(p) * 128
+        rows = None
+        if local_first is not None and missing is None and size <= MAX_FILE_SIZE:
+            rows = _count_rows(local_first, options)
+        return cls(paths, size, _virtual_rows(paths[0]) if rows is None else rows, missing)
 
 
 # ---------------------------------------------------------------------------------------------
 # Jobs and the store
 # ---------------------------------------------------------------------------------------------
-def rfc3339(ts: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+class Zone:
+    """The server's time zone, as Go writes a time with "2006-01-02T15:04:05Z07:00"."""
+
+    def __init__(self, spec: str = "Z"):
+        m = re.fullmatch(r"([+-])(\d\d):(\d\d)", spec)
+        if spec in ("Z", "UTC", "+00:00"):
+            self.offset = 0
+        elif m and int(m.group(2)) < 24 and int(m.group(3)) < 60:
+            self.offset = (1 if m.group(1) == "+" else -1) * (int(m.group(2)) * 3600 + int(m.group(3)) * 60)
+        else:
+            raise ValueError(f"time zone must be Z or +HH:MM / -HH:MM, not {spec!r}")
+        self.suffix = "Z" if self.offset == 0 else spec
+
+    def format(self, ts: float) -> str:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts + self.offset)) + self.suffix
 
 
 def _frac(x: float, lo: float, hi: float) -> float:
     return min(max((x - lo) / (hi - lo), 0.0), 0.999999)
 
 
-# Where each phase starts, as a fraction of --job-seconds; the progress range of each phase
-# (GetJobProgress) is the same fraction of 100.
-PRE_IMPORTING, IMPORTING, TASKS_RUNNING, STATS, INDEX_BUILDING = 0.10, 0.40, 0.45, 0.70, 0.80
-FAIL_AT = 0.55
+FAIL_AT = 0.55      # a file named *fail* fails its job here, during the Importing phase
+PREIMPORT_AT = 0.25  # a missing or too large file group fails its job here, in pre-import
+UNKNOWN_STATE = "unknown import job state"
+ABORTED = "aborted by user"
+TIMED_OUT = "import timeout"
+
+
+def go_duration(text: str) -> float:
+    """time.ParseDuration in seconds; raises ValueError with Go's message."""
+    units = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
+             "h": 3600.0}
+    quoted = json.dumps(text, ensure_ascii=False)
+    body = text[1:] if text[:1] in "+-" else text
+    if body == "0":
+        return 0.0
+    parts = re.findall(r"(\d+\.?\d*|\.\d+)([^\d.]*)", body)
+    if not body or "".join(n + u for n, u in parts) != body:
+        raise ValueError(f"time: invalid duration {quoted}")
+    total = 0.0
+    for number, unit in parts:
+        if not unit:
+            raise ValueError(f"time: missing unit in duration {quoted}")
+        if unit not in units:
+            raise ValueError(f"time: unknown unit {json.dumps(unit, ensure_ascii=False)} in duration {quoted}")
+        total += float(number) * units[unit]
+    return -total if text.startswith("-") else total
 
 
 @dataclass
@@ -583,37 +716,74 @@ class Job:
     partition: str
     groups: list[FileGroup]
     options: dict
+    phases: tuple[Phase, ...]
     duration: float
     created: float  # monotonic
     created_wall: float
     two_phase: bool = False
-    fail_reason: str = ""
-    # set by commit / abort: (state, monotonic time, reason)
-    decided: tuple[str, float, str] | None = None
-
-    def _wall(self, mono: float) -> float:
-        return self.created_wall + (mono - self.created)
+    failure: tuple[float, str] | None = None  # (monotonic time, reason) decided at creation
+    timeout_at: float | None = None  # the `timeout` option's deadline (monotonic)
+    committed: float | None = None  # when commit moved the job to Committing
+    aborted: float | None = None
+    unknown_state: bool = False  # POST /_emulator/unknown_state: the proxy cannot name the state
 
     def at(self, frac: float) -> float:
         return self.created + frac * self.duration
 
+    def completion(self) -> float | None:
+        """When the job completes (monotonic), or None while a two-phase job is not committed."""
+        if not self.two_phase:
+            return self.at(1.0)
+        return None if self.committed is None else self.committed + COMMIT_SHARE * self.duration
+
+    def outcome(self, now: float) -> tuple[str, float, str] | None:
+        """How the job ended by `now`: (Completed or Failed, monotonic time, reason), or None."""
+        events = []
+        if self.failure:
+            events.append(("Failed", *self.failure))
+        if self.aborted is not None:
+            events.append(("Failed", self.aborted, ABORTED))
+        done = self.completion()
+        if done is not None:
+            events.append(("Completed", done, ""))
+        settled = self.committed if self.committed is not None else done  # the timeout cannot strike after
+        if self.timeout_at is not None and (settled is None or self.timeout_at < settled):
+            events.append(("Failed", self.timeout_at, TIMED_OUT))
+        past = [e for e in events if e[1] <= now]
+        return min(past, key=lambda e: e[1]) if past else None
+
     def terminal_since(self, now: float) -> float | None:
         """Monotonic time the job became Completed or Failed, or None."""
-        if self.decided:
-            return self.decided[1]
-        if self.fail_reason and now >= self.at(FAIL_AT):
-            return self.at(FAIL_AT)
-        if not self.two_phase and now >= self.at(1.0):
-            return self.at(1.0)
-        return None
+        end = self.outcome(now)
+        return end[1] if end else None
 
-    def snapshot(self, now: float) -> dict:
-        """state, progress, rows, completeTime, reason and details at `now`."""
+    def phase(self, now: float) -> tuple[str, str, int]:
+        """(datacoord's state, the state clients see, progress) of a job not yet ended."""
         f = (now - self.created) / self.duration if self.duration > 0 else 1.0
+        if self.two_phase and f >= COMMITTING_AT:
+            return ("Uncommitted", "Uncommitted", 99) if self.committed is None else ("Committing", "Committing", 99)
+        current = [p for p in self.phases if p.start <= f][-1]
+        end = next((p.start for p in self.phases if p.start > current.start), 1.0)
+        if current is IMPORTING:  # progress by rows imported
+            total = sum(g.rows for g in self.groups)
+            share = sum(int(g.rows * self.imported_share(now)) for g in self.groups) / total if total else 0.0
+            return current.internal, current.state, IMPORTING.low + int(share * (IMPORTING.high - IMPORTING.low))
+        return current.internal, current.state, current.low + int(_frac(f, current.start, end) *
+                                                                  (current.high - current.low))
+
+    def imported_share(self, now: float) -> float:
+        f = (now - self.created) / self.duration if self.duration > 0 else 1.0
+        return 1.0 if f >= TASKS_DONE else _frac(f, TASKS_RUNNING, TASKS_DONE) if f >= TASKS_RUNNING else 0.0
+
+    def internal_state(self, now: float) -> str:
+        end = self.outcome(now)
+        return end[0] if end else self.phase(now)[0]
+
+    def snapshot(self, now: float, zone: Zone) -> dict:
+        """state, progress, rows, completeTime, reason and details at `now`."""
         total = sum(g.rows for g in self.groups)
-        snap = {"state": "Importing", "progress": 0, "importedRows": 0, "totalRows": 0,
-                "completeTime": "", "reason": "", "details": []}
-        task_done = rfc3339(self._wall(self.at(STATS)))
+        f = (now - self.created) / self.duration if self.duration > 0 else 1.0
+        wall = lambda mono: zone.format(self.created_wall + (mono - self.created))  # noqa: E731
 
         def details(state: str, done: float, complete: str = "", reason: str = ""):
             """One entry per file group (GetTaskProgresses); `done` is the share of rows imported."""
@@ -626,35 +796,28 @@ class Job:
                             **({"reason": reason} if reason else {})})
             return out
 
-        ended, when, reason = self.decided or (("Failed", self.at(FAIL_AT), self.fail_reason)
-                                               if self.fail_reason and f >= FAIL_AT else ("", 0.0, ""))
-        if ended == "Failed":  # no import tasks (details) exist before the Importing phase
-            snap.update(state="Failed", reason=reason, completeTime=rfc3339(self._wall(when)),
-                        details=details("Failed", 0.0, reason=reason) if when >= self.at(IMPORTING) else [])
-        elif ended == "Completed":  # committed
+        snap = {"state": "Importing", "progress": 0, "importedRows": 0, "totalRows": 0,
+                "completeTime": "", "reason": "", "details": [], "createTime": wall(self.created)}
+        done_details = lambda: details("Completed", 1.0, wall(self.at(TASKS_DONE)))  # noqa: E731
+        end = self.outcome(now)
+        if self.unknown_state:
+            snap.update(state="None", reason=UNKNOWN_STATE)
+        elif end and end[0] == "Failed":  # no import tasks (details) exist before the Importing phase
+            when, reason = end[1], end[2]
+            snap.update(state="Failed", reason=reason,
+                        details=details("Failed", 0.0, reason=reason) if when >= self.at(IMPORTING.start) else [])
+        elif end:
             snap.update(state="Completed", progress=100, importedRows=total, totalRows=total,
-                        completeTime=rfc3339(self._wall(when)), details=details("Completed", 1.0, task_done))
-        elif f < PRE_IMPORTING:
-            snap.update(state="Pending", progress=int(_frac(f, 0, PRE_IMPORTING) * 10))
-        elif f < IMPORTING:
-            snap.update(progress=10 + int(_frac(f, PRE_IMPORTING, IMPORTING) * 30))
-        elif f < STATS:
-            p = _frac(f, TASKS_RUNNING, STATS) if f >= TASKS_RUNNING else 0.0
-            imported = sum(int(g.rows * p) for g in self.groups)
-            snap.update(progress=40 + int((imported / total if total else 0.0) * 30), importedRows=imported,
-                        totalRows=total, details=details("InProgress" if f >= TASKS_RUNNING else "Pending", p))
-        elif f < 1.0:
-            start, span, base = (STATS, 10, 70) if f < INDEX_BUILDING else (INDEX_BUILDING, 20, 80)
-            end = INDEX_BUILDING if f < INDEX_BUILDING else 1.0
-            snap.update(progress=base + int(_frac(f, start, end) * span), importedRows=total, totalRows=total,
-                        details=details("Completed", 1.0, task_done))
-        elif self.two_phase:
-            snap.update(state="Uncommitted", progress=99, importedRows=total, totalRows=total,
-                        details=details("Completed", 1.0, task_done))
+                        completeTime=wall(end[1]), details=done_details())
         else:
-            snap.update(state="Completed", progress=100, importedRows=total, totalRows=total,
-                        completeTime=rfc3339(self._wall(self.at(1.0))),
-                        details=details("Completed", 1.0, task_done))
+            _, state, progress = self.phase(now)
+            snap.update(state=state, progress=progress)
+            if f >= TASKS_DONE:
+                snap.update(importedRows=total, totalRows=total, details=done_details())
+            elif f >= IMPORTING.start:
+                share = self.imported_share(now)
+                snap.update(importedRows=sum(int(g.rows * share) for g in self.groups), totalRows=total,
+                            details=details("InProgress" if f >= TASKS_RUNNING else "Pending", share))
         return snap
 
 
@@ -665,6 +828,7 @@ class Store:
         self.cfg = cfg
         self.lock = threading.Lock()
         self.jobs: dict[str, Job] = {}
+        self.next_oss_id = OSS_JOB_ID_BASE
         self.counter = itertools.count()
         self.idempotency: dict[str, str] = {}
         self.offset = 0.0  # seconds the clock was advanced by POST /_emulator/clock
@@ -672,6 +836,7 @@ class Store:
     def reset(self):
         with self.lock:
             self.jobs.clear()
+            self.next_oss_id = OSS_JOB_ID_BASE
             self.counter = itertools.count()
             self.idempotency.clear()
             self.offset = 0.0
@@ -683,18 +848,22 @@ class Store:
         with self.lock:
             self.offset += seconds
 
-    def _new_id(self) -> str:
-        n = next(self.counter)
+    def _new_id(self, groups: list) -> str:
+        """Cloud: `job-` and a counter. Milvus: int64 ids from the allocator, which also hands
+        ids to each file group's pre-import and import tasks, so job ids are not consecutive."""
         if self.cfg.mode == "cloud":
-            return f"job-{CLOUD_JOB_ID_BASE + n:021x}"
-        return str(OSS_JOB_ID_BASE + n)
+            return f"job-{CLOUD_JOB_ID_BASE + next(self.counter):021x}"
+        job_id = self.next_oss_id
+        self.next_oss_id += 1 + 2 * len(groups)
+        return str(job_id)
 
     def _purge(self, now: float):
         for jid in [jid for jid, j in self.jobs.items()
                     if (t := j.terminal_since(now)) is not None and now - t >= self.cfg.retention_seconds]:
             del self.jobs[jid]
 
-    def create(self, db, collection, partition, groups, options, idem_key) -> str:
+    def create(self, db, collection, partition, groups, options, idem_key, two_phase, timeout) -> str:
+        p = self.cfg.profile
         with self.lock:
             now = self.now()
             self._purge(now)
@@ -702,47 +871,75 @@ class Store:
                 return self.idempotency[idem_key]
             executing = sum(1 for j in self.jobs.values() if j.terminal_since(now) is None)
             if executing >= self.cfg.max_jobs:
-                raise wrap(E_IMPORT_FAILED, "The number of jobs has reached the limit, please try again later. "
-                           "If your request is set to only import a single file, please consider importing "
-                           "multiple files in one request for better efficiency.")
-            failing = next((p for g in groups for p in g.paths if "fail" in os.path.basename(p)), None)
-            job = Job(self._new_id(), db, collection, partition, groups, options, self.cfg.job_seconds, now,
-                      time.time() + self.offset,
-                      two_phase=self.cfg.two_phase and go_parse_bool(options.get("auto_commit", "")) is False,
-                      fail_reason=(f"failed to import file {failing}: the file name contains 'fail' "
-                                   f"(emulated failure)") if failing else "")
+                raise wrap(p.job_error, p.limit_prefix + "The number of jobs has reached the limit, please try "
+                           "again later. If your request is set to only import a single file, please consider "
+                           "importing multiple files in one request for better efficiency.")
+            job = Job(self._new_id(groups), db, collection, partition, groups, options, p.phases,
+                      self.cfg.job_seconds, now, time.time() + self.offset, two_phase=two_phase,
+                      timeout_at=None if timeout is None else now + timeout)
+            job.failure = self._failure(job)
             self.jobs[job.job_id] = job
             if idem_key is not None:
                 self.idempotency[idem_key] = job.job_id
             return job.job_id
+
+    def _failure(self, job: Job) -> tuple[float, str] | None:
+        """The failure a job meets, decided by its files: a missing object or a group over the
+        size limit in pre-import (the server's reasons), a file named *fail* while importing."""
+        for g in job.groups:
+            if g.missing is not None:
+                return job.at(PREIMPORT_AT), f"The specified key does not exist.: key not found[key={g.missing}]"
+            if g.size > MAX_FILE_SIZE:
+                return job.at(PREIMPORT_AT), (f"The import file size has reached the maximum limit allowed for "
+                                              f"importing, fileSize={g.size}, maxSize={MAX_FILE_SIZE}"
+                                              f"{self.cfg.profile.size_error_suffix}")
+        failing = next((p for g in job.groups for p in g.paths if "fail" in os.path.basename(p)), None)
+        if failing:
+            return job.at(FAIL_AT), f"failed to import file {failing}: the file name contains 'fail' (emulated failure)"
+        return None
 
     def get(self, job_id: str) -> tuple[Job, dict] | None:
         with self.lock:
             now = self.now()
             self._purge(now)
             job = self.jobs.get(job_id)
-            return (job, job.snapshot(now)) if job else None
+            return (job, job.snapshot(now, self.cfg.zone)) if job else None
 
     def all(self) -> list[tuple[Job, dict]]:
         with self.lock:
             now = self.now()
             self._purge(now)
-            return [(j, j.snapshot(now)) for j in self.jobs.values()]
+            return [(j, j.snapshot(now, self.cfg.zone)) for j in self.jobs.values()]
+
+    def mark_unknown_state(self, job_id: str) -> bool:
+        with self.lock:
+            job = self.jobs.get(job_id)
+            if job is not None:
+                job.unknown_state = True
+            return job is not None
 
     def decide(self, job_id: str, action: str) -> None:
-        """commit -> Completed (from Uncommitted only); abort -> Failed (any unfinished job)."""
+        """Milvus 3.0's commit (Uncommitted -> Committing; again on Committing or Completed: done)
+        and abort (-> Failed, `aborted by user`; again on an aborted job: done)."""
+        server_side = lambda text: wrap(E_IMPORT_SERVER, text)  # noqa: E731
         with self.lock:
             now = self.now()
             self._purge(now)
             job = self.jobs.get(job_id)
             if job is None:
-                raise job_not_found(job_id)
-            state = job.snapshot(now)["state"]
-            if action == "commit" and state != "Uncommitted":
-                raise wrap(E_IMPORT_FAILED, f"import job cannot be committed in state {state}, jobID={job_id}")
-            if action == "abort" and state in ("Completed", "Failed"):
-                raise wrap(E_IMPORT_FAILED, f"import job cannot be aborted in state {state}, jobID={job_id}")
-            job.decided = ("Completed", now, "") if action == "commit" else ("Failed", now, "import job aborted")
+                raise server_side(f"job {job_id} not found")
+            if not job.two_phase:
+                raise server_side(f"job {job_id} is auto-commit, manual commit/abort not allowed")
+            state = job.internal_state(now)
+            if action == "commit":
+                if state == "Uncommitted":
+                    job.committed = now
+                elif state not in ("Committing", "Completed"):
+                    raise server_side(f"job {job_id} is in state {state}, expected Uncommitted")
+            elif job.aborted is None:
+                if state in ("Committing", "Completed", "Failed"):
+                    raise server_side(f"job {job_id} is in terminal/committed state {state}, abort not allowed")
+                job.aborted = now
 
 
 # ---------------------------------------------------------------------------------------------
@@ -831,12 +1028,18 @@ class Config:
     retention_seconds: float = 10800.0
     max_jobs: int = 1024
     describe: bool = True
-    two_phase: bool = True
-    data_dir: str = "."
+    two_phase: bool = True  # False: no commit/abort routes even where the version has them
+    data_dir: str | None = None  # None: no object store; files found are read, others are virtual
+    profile: Profile = PROFILES[DEFAULT_VERSION]
+    zone: Zone = field(default_factory=Zone)
 
     @property
     def databases(self) -> set:
         return {DEFAULT_DB} | {db for db, _ in self.collections}
+
+    @property
+    def commit_routes(self) -> bool:
+        return self.two_phase and self.profile.two_phase
 
 
 @dataclass
@@ -864,7 +1067,7 @@ class Api:
                        IMPORT_PREFIX + "get_progress": (JOB_ID_REQ, self.describe)}
         if cfg.describe:
             self.routes[IMPORT_PREFIX + "describe"] = (JOB_ID_REQ, self.describe)
-        if cfg.two_phase:
+        if cfg.commit_routes:
             self.routes[IMPORT_PREFIX + "commit"] = (JOB_ID_REQ, self.commit)
             self.routes[IMPORT_PREFIX + "abort"] = (JOB_ID_REQ, self.abort)
 
@@ -877,15 +1080,17 @@ class Api:
         raw_path, _, query = target.partition("?")
         path = urllib.parse.unquote(raw_path)
         route = self.routes.get(path) if req.method == "POST" else None
-        if route is None:
-            if req.method == "POST" and path.endswith("/") and path[:-1] in self.routes:
-                # gin's RedirectTrailingSlash: 307 for a POST, before any middleware
-                return 307, [("Location", path[:-1] + (f"?{query}" if query else ""))], b""
-            if req.method == "OPTIONS":
-                return 204, list(CORS_HEADERS), b""
-            return 404, CORS_HEADERS + [("Content-Type", NOT_FOUND_CT)], NOT_FOUND_BODY
         extra: list[tuple[str, str]] = []
         try:
+            if route is None:
+                if req.method == "POST" and path.endswith("/") and path[:-1] in self.routes:
+                    # gin's RedirectTrailingSlash: 307 for a POST, before any middleware
+                    return 307, [("Location", path[:-1] + (f"?{query}" if query else ""))], b""
+                if req.method == "OPTIONS":  # the CORS middleware answers it first
+                    return 204, list(CORS_HEADERS), b""
+                if self.cfg.mode == "oss":  # authentication, then gin's 404
+                    extra = self.authenticate(req)
+                return 404, CORS_HEADERS + extra + [("Content-Type", NOT_FOUND_CT)], NOT_FOUND_BODY
             if self.cfg.mode == "oss":
                 extra = self.authenticate(req)
             rt, handler = route
@@ -897,7 +1102,7 @@ class Api:
             if self.cfg.mode == "cloud" and not values.get("clusterId"):
                 raise ApiError(E_MISSING_REQUIRED_PARAMETERS[0],
                                f"{E_MISSING_REQUIRED_PARAMETERS[1]}, error: clusterId is required")
-            if db not in self.cfg.databases:  # wrapperCheckDatabase
+            if self.cfg.profile.database_check and db not in self.cfg.databases:  # wrapperCheckDatabase
                 raise ApiError(E_DATABASE_NOT_FOUND[0], f"{E_DATABASE_NOT_FOUND[1]}, database: {db}")
             data = handler(values, db, req)
             body = go_json({"code": 0, "data": data})
@@ -939,31 +1144,28 @@ class Api:
 
     # -- helpers -------------------------------------------------------------------------------
     def collection(self, db: str, name: str) -> set:
+        """The proxy's collection lookup: database first (from 2.5 the only database check of
+        create and list), then the collection."""
+        if db not in self.cfg.databases:
+            raise ApiError(E_DATABASE_NOT_FOUND[0], f"{E_DATABASE_NOT_FOUND[1]}[database={db}]")
         parts = self.cfg.collections.get((db, name))
         if parts is None:
             raise ApiError(E_COLLECTION_NOT_FOUND[0],
                            f"{E_COLLECTION_NOT_FOUND[1]}[database={db}][collection={name}]")
         return parts
 
-    def job_id(self, values: dict, err: tuple[int, str]) -> str:
-        jid = values["jobId"]
-        if self.cfg.mode == "oss":
-            try:
-                go_parse_int64(jid)
-            except ValueError as e:
-                if err == E_IMPORT_FAILED:  # datacoord's fmt.Sprint("... err=%w", err), verbatim
-                    raise wrap(err, f"parse job id failed, err=%w{e}") from None
-                raise wrap(err, f"parse job id failed, err={e}") from None
-        return jid
+    def job_not_found(self, job_id: str) -> ApiError:
+        return wrap(self.cfg.profile.job_error, f"import job does not exist, jobID={job_id}")
 
     # -- handlers ------------------------------------------------------------------------------
     def list(self, values: dict, db: str, req: Request) -> dict:
+        """Every database's jobs, or the jobs of one collection of `db`."""
         name = values["collectionName"]
         if name:
             self.collection(db, name)
         records = []
         for job, snap in self.store.all():
-            if job.db == db and (not name or job.collection == name):
+            if not name or (job.db, job.collection) == (db, name):
                 rec = {"collectionName": job.collection, "jobId": job.job_id,
                        "progress": snap["progress"], "state": snap["state"]}
                 if snap["reason"]:
@@ -977,11 +1179,18 @@ class Api:
                 "records": records[(page - 1) * size: page * size]}
 
     def create(self, values: dict, db: str, req: Request) -> dict:
+        options = values["options"] or {}
+        two_phase = False
+        if self.cfg.commit_routes and "auto_commit" in options:
+            if options["auto_commit"].lower() not in ("true", "false"):
+                raise ApiError(E_INCORRECT_PARAMETER_FORMAT[0], 'options.auto_commit must be one of "true" or "false"')
+            two_phase = options["auto_commit"].lower() == "false"
         name = values["collectionName"]
         partitions = self.collection(db, name)
         files = values["files"] or []
         if self.cfg.mode == "cloud" and not files and values.get("objectUrl"):
             files = [[values["objectUrl"]]]
+        files = [g for g in files if g]  # empty file groups are dropped before the checks
         if not files:
             raise wrap(E_PARAMETER_INVALID, "import request is empty")
         if len(files) > MAX_FILES_PER_REQUEST:
@@ -991,51 +1200,71 @@ class Api:
         if partition not in partitions:
             raise ApiError(E_PARTITION_NOT_FOUND[0], f"{E_PARTITION_NOT_FOUND[1]}[partition={partition}]")
         for group in files:
-            check_file_type(group)
+            check_file_type(group, self.cfg.profile.file_exts)
+        timeout = None
+        if "timeout" in options:
+            try:
+                timeout = go_duration(options["timeout"])
+            except ValueError as e:
+                raise wrap(E_IMPORT_FAILED, f"parse timeout failed, err={e}") from None
         key = None
-        if self.cfg.two_phase and any(k.lower() == "idempotency-key" for k, _ in req.headers):
+        if self.cfg.profile.idempotency_key and any(k.lower() == "idempotency-key" for k, _ in req.headers):
             key = req.header("Idempotency-Key")
             if not key or len(key.encode()) > 256 or not all(0x20 <= ord(c) < 0x7F for c in key):
                 raise wrap(E_PARAMETER_INVALID, "Idempotency-Key must be 1 to 256 bytes of printable ASCII")
-        options = values["options"] or {}
         groups = [FileGroup.measure(g, self.cfg.data_dir, options) for g in files]
-        return {"jobId": self.store.create(db, name, partition, groups, options, key)}
+        return {"jobId": self.store.create(db, name, partition, groups, options, key, two_phase, timeout)}
 
     def describe(self, values: dict, db: str, req: Request) -> dict:
-        jid = self.job_id(values, E_IMPORT_FAILED)
+        jid = values["jobId"]
+        if self.cfg.mode == "oss":
+            try:
+                go_parse_int64(jid)
+            except ValueError as e:
+                err, text = self.cfg.profile.bad_job_id
+                raise wrap(err, text.format(e)) from None
         found = self.store.get(jid)
         if found is None:
-            raise job_not_found(jid)
+            raise self.job_not_found(jid)
         job, snap = found
         data = {"jobId": jid, "collectionName": job.collection, "completeTime": snap["completeTime"],
                 "state": snap["state"], "progress": snap["progress"], "importedRows": snap["importedRows"],
                 "totalRows": snap["totalRows"], "details": snap["details"],
                 "fileSize": sum(d["fileSize"] for d in snap["details"])}
+        if self.cfg.profile.create_time:
+            data["createTime"] = snap["createTime"]
         if snap["reason"]:
             data["reason"] = snap["reason"]
         return data
 
-    def commit(self, values: dict, db: str, req: Request) -> dict:
-        self.store.decide(self.job_id(values, E_PARAMETER_INVALID), "commit")
+    def decide(self, values: dict, action: str) -> dict:
+        jid = values["jobId"]
+        if self.cfg.mode == "oss":
+            try:
+                go_parse_int64(jid)
+            except ValueError as e:
+                raise ApiError(E_PARAMETER_INVALID[0],
+                               f"{e}: {E_PARAMETER_INVALID[1]}[expected=int64 jobId][actual={jid}]") from None
+        self.store.decide(jid, action)
         return {}
+
+    def commit(self, values: dict, db: str, req: Request) -> dict:
+        return self.decide(values, "commit")
 
     def abort(self, values: dict, db: str, req: Request) -> dict:
-        self.store.decide(self.job_id(values, E_PARAMETER_INVALID), "abort")
-        return {}
+        return self.decide(values, "abort")
 
 
-def check_file_type(paths: list[str]) -> None:
-    """importutilv2.GetFileType."""
-    if not paths:
-        raise wrap(E_IMPORT_FAILED, "no file to import")
+def check_file_type(paths: list[str], accepted: tuple[str, ...]) -> None:
+    """importutilv2.GetFileType, with the extensions the version accepts."""
     exts = [os.path.splitext(p)[1] for p in paths]
     for p, e in zip(paths[1:], exts[1:]):
         if e != exts[0]:
             raise wrap(E_IMPORT_FAILED, f"inconsistency in file types, ({paths[0]}) vs ({p})")
-    if exts[0] not in IMPORT_FILE_EXTS:
+    if exts[0] not in accepted:
         raise wrap(E_IMPORT_FAILED, f"unexpected file type, files=[{' '.join(paths)}]")
     if exts[0] != ".npy" and len(paths) != 1:
-        kind = {".json": "JSON", ".parquet": "Parquet", ".csv": "CSV"}[exts[0]]
+        kind = {".parquet": "Parquet", ".csv": "CSV"}.get(exts[0], "JSON")
         raise wrap(E_IMPORT_FAILED, f"for {kind} import, accepts only one file")
 
 
@@ -1203,6 +1432,12 @@ class Handler(BaseHTTPRequestHandler):
                            "partitionName": j.partition, "files": [g.paths for g in j.groups],
                            "options": j.options, "state": s["state"], "progress": s["progress"]}
                           for j, s in srv.api.store.all()]
+            elif path == "/_emulator/unknown_state" and self.command == "POST":
+                job_id = str(json.loads(body or b"{}").get("jobId", ""))
+                if srv.api.store.mark_unknown_state(job_id):
+                    answer = {}
+                else:
+                    status, answer = 404, {"error": f"no job {job_id}"}
             elif path == "/_emulator/clock" and self.command == "POST":
                 srv.api.store.advance(float(json.loads(body or b"{}").get("advance", 0)))
                 answer = {"offset": srv.api.store.offset}
@@ -1279,20 +1514,30 @@ def main(argv=None) -> int:
     ap.add_argument("--retention-seconds", type=float, default=10800.0,
                     help="how long finished jobs stay visible")
     ap.add_argument("--max-jobs", type=int, default=1024, help="unfinished jobs allowed at once")
-    ap.add_argument("--data-dir", default=".", help="where relative file paths are looked up")
+    ap.add_argument("--milvus-version", default=DEFAULT_VERSION, metavar="V",
+                    help="answer as this server line: 2.4, 2.5, 2.6.18, 2.6.19 or 3.0 (default), a patch "
+                         "number accepted (2.6.0-2.6.18 -> 2.6.18, later 2.6 -> 2.6.19)")
+    ap.add_argument("--timezone", default="Z", help="the server's zone for times: Z (default) or +HH:MM")
+    ap.add_argument("--data-dir", help="the object store: relative file paths are read from here, and a "
+                                       "file missing here fails its job (without it, files that are not "
+                                       "found count rows from their name)")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--client-ca", help="require client certificates signed by this CA")
     ap.add_argument("--no-describe", action="store_true", help="no /describe route (early 2.4 servers)")
-    ap.add_argument("--no-two-phase", action="store_true", help="no /commit, /abort (2.x servers)")
+    ap.add_argument("--no-two-phase", action="store_true", help="no /commit, /abort on 3.0 either")
     ap.add_argument("--verbose", action="store_true", help="log requests to stderr")
     a = ap.parse_args(argv)
     if bool(a.tls_cert) != bool(a.tls_key) or (a.client_ca and not a.tls_cert):
         ap.error("--tls-cert and --tls-key go together; --client-ca needs them")
 
+    try:
+        profile, zone = profile_for(a.milvus_version), Zone(a.timezone)
+    except ValueError as e:
+        ap.error(str(e))
     cfg = Config(mode=a.mode, credentials=a.token, job_seconds=a.job_seconds,
                  retention_seconds=a.retention_seconds, max_jobs=a.max_jobs, describe=not a.no_describe,
-                 two_phase=not a.no_two_phase, data_dir=a.data_dir)
+                 two_phase=not a.no_two_phase, data_dir=a.data_dir, profile=profile, zone=zone)
     if a.collection:
         cfg.collections = dict(a.collection)
     server = EmulatorServer((a.host, a.port), cfg, verbose=a.verbose)
