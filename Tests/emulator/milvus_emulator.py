@@ -516,16 +516,17 @@ BAD_JOB_ID_OLD = (E_IMPORT_FAILED, "parse job id failed, err=%w{}")  # fmt.Sprin
 BAD_JOB_ID_COLON = (E_IMPORT_FAILED, "parse job id failed: {}")
 BAD_JOB_ID_INVALID = (E_PARAMETER_INVALID, "parse job id failed: {}")
 
-PROFILES = {p.name: p for p in (
-    Profile("2.4", E_IMPORT_FAILED, "", BAD_JOB_ID_OLD, True, FILE_EXTS_24, False, PHASES_NO_STATS, False, "", False),
-    Profile("2.5", E_IMPORT_FAILED, "", BAD_JOB_ID_OLD, False, FILE_EXTS_25, False, PHASES_STATS, False, "", False),
-    Profile("2.6.18", E_IMPORT_FAILED, "", BAD_JOB_ID_COLON, False, FILE_EXTS_26, True, PHASES_STATS, False,
-            ": " + E_PARAMETER_INVALID[1], False),
-    Profile("2.6.19", E_IMPORT_SERVER, LIMIT_BROADCAST, BAD_JOB_ID_INVALID, False, FILE_EXTS_26, True,
-            PHASES_STATS, False, ": " + E_PARAMETER_INVALID[1], False),
-    Profile("3.0", E_IMPORT_SERVER, LIMIT_BROADCAST, BAD_JOB_ID_INVALID, False, FILE_EXTS_26, True,
-            PHASES_COMMIT, True, ": " + E_PARAMETER_INVALID[1], True),
-)}
+# Each line as what changed since the one before it.
+MILVUS_2_4 = Profile(name="2.4", job_error=E_IMPORT_FAILED, limit_prefix="", bad_job_id=BAD_JOB_ID_OLD,
+                     database_check=True, file_exts=FILE_EXTS_24, create_time=False, phases=PHASES_NO_STATS,
+                     two_phase=False, size_error_suffix="", idempotency_key=False)
+MILVUS_2_5 = replace(MILVUS_2_4, name="2.5", database_check=False, file_exts=FILE_EXTS_25, phases=PHASES_STATS)
+MILVUS_2_6_18 = replace(MILVUS_2_5, name="2.6.18", bad_job_id=BAD_JOB_ID_COLON, file_exts=FILE_EXTS_26,
+                        create_time=True, size_error_suffix=": " + E_PARAMETER_INVALID[1])
+MILVUS_2_6_19 = replace(MILVUS_2_6_18, name="2.6.19", job_error=E_IMPORT_SERVER, limit_prefix=LIMIT_BROADCAST,
+                        bad_job_id=BAD_JOB_ID_INVALID)
+MILVUS_3_0 = replace(MILVUS_2_6_19, name="3.0", phases=PHASES_COMMIT, two_phase=True, idempotency_key=True)
+PROFILES = {p.name: p for p in (MILVUS_2_4, MILVUS_2_5, MILVUS_2_6_18, MILVUS_2_6_19, MILVUS_3_0)}
 DEFAULT_VERSION = "3.0"
 
 
