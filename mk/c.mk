@@ -1,7 +1,8 @@
 # mk/c.mk: the C side. The milvus-import command (installed to PREFIX/bin by `make install`
-# through INSTALL_HOOKS), and `make test-c`: examples, the ABI test, the export check and
-# every CLI command, built against the staged install tree (build/stage) the way a C user
-# builds: `cc ... $(pkg-config --cflags --libs milvus_import)`.
+# through INSTALL_HOOKS), and `make test-c`: examples, Tests/sanitizers/every_call.c (every
+# export with NULL, bad values, every success and failure kind), the export check and every
+# CLI command, built against the staged install tree (build/stage) the way a C user builds:
+# `cc ... $(pkg-config --cflags --libs milvus_import)`.
 
 C_DIR      := bindings/c
 C_BUILD    := $(BUILD)/c

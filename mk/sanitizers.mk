@@ -1,21 +1,23 @@
 # mk/sanitizers.mk: memory, thread and fuzz testing of the library (issue 5).
 #
-#   make test-valgrind     Tests/sanitizers/every_call.c (every exported function, successes
-#                          and every failure kind, VALGRIND_ITERATIONS times) under valgrind
-#                          against the release .so: no definite leak, no invalid access.
+#   make test-valgrind     Tests/sanitizers/every_call.c (every exported function with NULL
+#                          and bad values, successes and every failure kind; `make test-c`
+#                          runs it plain) VALGRIND_ITERATIONS times under valgrind against
+#                          the release .so: no definite leak, no invalid access.
 #   make test-asan         the same program against an AddressSanitizer build of the library
 #                          (.build-asan, LeakSanitizer on), then the integration tests
 #                          (Tests/integration, Python) with that build and the ASan runtime
 #                          preloaded.
-#   make test-tsan         Tests/sanitizers/threads.c (8 threads x 500 calls on one shared
-#                          client and the stateless calls, setters concurrently) and a short
-#                          every_call, against a ThreadSanitizer build (.build-tsan).
+#   make test-tsan         Tests/sanitizers/threads.c (8 threads x 500 calls on shared
+#                          clients and the stateless calls, setters concurrently; run plain by
+#                          `make test-reliability`) and a short every_call, against a
+#                          ThreadSanitizer build (.build-tsan).
 #   make test-fuzz-smoke   builds the libFuzzer targets (Tests/fuzz), replays
 #                          Tests/fuzz/regressions, then fuzzes each FUZZ_SMOKE_SECONDS.
 #   make fuzz              fuzzes each target FUZZ_SECONDS (default 60); corpora persist in
 #                          build/fuzz/corpus, crashes go to build/fuzz/artifacts/<target>/.
 #
-# All servers are Tests/sanitizers/server.py on 127.0.0.1. Measured on two cores, cold
+# All servers are Tests/sanitizers/server.py on 127.0.0.1 (with the emulator it starts). Measured on two cores, cold
 # (warm): test-valgrind 56 s, test-asan 68 s (62 s; 39 of them the integration tests),
 # test-tsan 20 s (8 s), test-fuzz-smoke 50 s (25 s): about 3.3 minutes in all. SwiftPM
 # caches the sanitizer builds in .build-asan and .build-tsan, the fuzz binaries stay in
@@ -38,7 +40,8 @@ SAN_ARCH       := $(shell uname -m)
 ASAN_RUNTIME    = $(firstword $(wildcard $(SAN_TOOLBIN)/../lib/clang/*/lib/linux/libclang_rt.asan-$(SAN_ARCH).so))
 
 SAN_CFLAGS     := -std=c11 -g -O1 -Wall -Wextra -Werror -pthread -Iinclude
-# Runs a command with server.py on a free port (MILVUS_TEST_URL, MILVUS_REFUSED_URL).
+# Runs a command with server.py on a free port (MILVUS_TEST_URL, MILVUS_NOIO_URL,
+# MILVUS_REFUSED_URL, MILVUS_EMULATOR_URL).
 SAN_SERVE      := python3 $(SAN_DIR)/server.py --run --
 # A crash inside Swift code must reach the sanitizer, not Swift's own backtracer (which
 # outlives the process and holds its output pipe open).

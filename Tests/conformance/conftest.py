@@ -3,8 +3,8 @@
 - `real_milvus_url` (session): base URL of a real Milvus 2.3.5 (PyPI `milvus`) on 127.0.0.1,
   started once per session and stopped at its end; skips, loudly, only when the package
   cannot be installed (see real_milvus.py).
-- Tests/emulator and Tests/conformance are on sys.path: `from harness import Emulator`,
-  `from pymilvus_flow import pymilvus_flow`.
+- Tests/emulator, Tests/support and Tests/conformance are on sys.path: `from harness import
+  Emulator`, `import milvus_abi`, `from pymilvus_flow import pymilvus_flow`.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-for p in (HERE, HERE.parent / "emulator"):
+for p in (HERE, HERE.parent / "emulator", HERE.parent / "support"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 

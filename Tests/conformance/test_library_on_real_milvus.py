@@ -7,8 +7,8 @@ import ctypes
 
 import pytest
 
+import milvus_abi
 import milvus_import
-import raw_lib
 
 MILVUS_ERR_HTTP = 5
 HINT = "the server has no import REST API at this URL: a Milvus older than 2.4, the wrong port"
@@ -24,7 +24,7 @@ def stateless_calls(lib, url):
 
 @pytest.mark.parametrize("call", ["list", "describe", "create"])
 def test_c_abi_reports_http_404_with_the_reason(real_milvus_url, call):
-    lib = raw_lib.load()
+    lib = milvus_abi.load()
     pointer = stateless_calls(lib, real_milvus_url.encode())[call]()
     assert not pointer
     assert lib.milvus_last_error_code() == MILVUS_ERR_HTTP

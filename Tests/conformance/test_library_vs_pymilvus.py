@@ -17,8 +17,8 @@ import pytest
 from harness import Emulator
 from pymilvus_flow import TERMINAL, pymilvus_flow
 
+import milvus_abi
 import milvus_import
-import raw_lib
 
 P = "/v2/vectordb/jobs/import/"
 SAME_HEADERS = ("Content-Type", "DB-Name")
@@ -45,7 +45,7 @@ def library_flow(emu, *, collection_name="quick_setup", files=(("a.json",),), db
 
 def c_flow(emu, *, collection_name="quick_setup", files=(("a.json",),), db_name="", api_key=""):
     """The same flow through the raw C ABI: a milvus_client and request_json bodies."""
-    lib = raw_lib.load()
+    lib = milvus_abi.load()
     emu.reset()
     client = lib.milvus_client_new(emu.url.encode())
     assert client

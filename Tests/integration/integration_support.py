@@ -1,8 +1,7 @@
-"""Test support for Tests/integration: a recording HTTP server on 127.0.0.1, an independent raw ctypes view of
-the C ABI, and the case runner shared by test_cases.py and test_binding.py.
-
-The raw C view is written separately from the package's own ``_lib`` table on purpose: a
-binding bug must not hide a library bug (or the other way round).
+"""Test support for Tests/integration: a recording HTTP server on 127.0.0.1, the raw C ABI
+(Tests/support/milvus_abi.py, independent of the package: a binding bug must not hide a
+library bug, or the other way round), and the case runner shared by test_cases.py and
+test_binding.py.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import ctypes
 import gzip
 import http.server
 import json
-import os
 import socket
 import socketserver
 import ssl
@@ -22,21 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-REPO = Path(__file__).resolve().parents[2]
+from milvus_abi import KINDS, PROGRESS_FN, REPO, library_path, load
+
 SHARED_CASES = (REPO / ".." / "shared" / "cases" / "import-rest-cases.jsonl").resolve()
 EXTRA_CASES = Path(__file__).resolve().parent / "cases-extra.jsonl"
-
-KINDS = [
-    "ok", "invalid_argument", "transport", "timeout", "tls", "http", "auth", "server",
-    "malformed_response", "too_large", "job_not_found", "no_memory", "cancelled",
-]
-
-
-def library_path() -> str:
-    path = os.environ.get("MILVUS_IMPORT_LIBRARY")
-    if not path:
-        path = str(REPO / "build" / "lib" / "libmilvus_import.so")
-    return path
 
 
 def load_cases(path: Path) -> List[Dict[str, Any]]:
@@ -286,51 +273,14 @@ def case_responder(case: Dict[str, Any]) -> Responder:
 
 
 class RawC:
-    """The C ABI through ctypes, declared here from the header, independently of the
-    package. Every NEW string is copied and freed; errors are read on the calling thread."""
+    """The C ABI (Tests/support/milvus_abi.py), independent of the package. Every NEW string
+    is copied and freed; errors are read on the calling thread."""
 
-    PROGRESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+    PROGRESS = PROGRESS_FN
 
     def __init__(self, path: str) -> None:
         self.path = path
-        L = self.lib = ctypes.CDLL(path)
-        cp, vp, ci, cl, cll = ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_long, ctypes.c_longlong
-        sig = {
-            "milvus_version": (cp, []),
-            "milvus_status_string": (cp, [ci]),
-            "milvus_last_error_code": (ci, []),
-            "milvus_last_error_http_status": (ci, []),
-            "milvus_last_error_server_code": (cll, []),
-            "milvus_last_error_message": (cp, []),
-            "milvus_free": (None, [vp]),
-            "milvus_list_import_jobs": (vp, [cp, cp]),
-            "milvus_get_import_progress": (vp, [cp, cp]),
-            "milvus_bulk_import": (vp, [cp, cp, cp]),
-            "milvus_client_new": (vp, [cp]),
-            "milvus_client_free": (None, [vp]),
-            "milvus_client_set_api_key": (ci, [vp, cp]),
-            "milvus_client_set_database": (ci, [vp, cp]),
-            "milvus_client_set_timeout_ms": (ci, [vp, cl]),
-            "milvus_client_set_connect_timeout_ms": (ci, [vp, cl]),
-            "milvus_client_set_tls": (ci, [vp, ci, cp]),
-            "milvus_client_set_client_cert": (ci, [vp, cp, cp]),
-            "milvus_client_set_header": (ci, [vp, cp, cp]),
-            "milvus_client_set_proxy": (ci, [vp, cp]),
-            "milvus_client_set_max_retries": (ci, [vp, ci]),
-            "milvus_client_set_retry_backoff_ms": (ci, [vp, cl]),
-            "milvus_client_set_max_response_bytes": (ci, [vp, cll]),
-            "milvus_client_list_import_jobs": (vp, [vp, cp]),
-            "milvus_client_list_all_import_jobs": (vp, [vp, cp]),
-            "milvus_client_get_import_progress": (vp, [vp, cp]),
-            "milvus_client_bulk_import": (vp, [vp, cp]),
-            "milvus_client_commit_import": (vp, [vp, cp]),
-            "milvus_client_abort_import": (vp, [vp, cp]),
-            "milvus_client_wait_import_job": (vp, [vp, cp, cl, cl, vp, vp]),
-            "milvus_client_wait_import_job_with_request": (vp, [vp, cp, cl, cl, vp, vp]),
-        }
-        for name, (res, args) in sig.items():
-            fn = getattr(L, name)
-            fn.restype, fn.argtypes = res, args
+        self.lib = load(path)
 
     def take(self, ptr: Optional[int]) -> Optional[str]:
         """Copy a NEW string and free it; None for NULL."""

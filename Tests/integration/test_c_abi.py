@@ -1,207 +1,28 @@
-"""The raw C ABI through ctypes (independent of the package): NULL and invalid
-arguments, setters, the thread-local last error and its reset rules, the stateless
-functions, and waiting with a C callback."""
+"""The raw C ABI through ctypes (independent of the package): what the calls send and
+return, setters applied to later calls, and waiting with a C callback. NULL and invalid
+arguments, the setters' bounds and the last-error rules are Tests/sanitizers/every_call.c's;
+the last error per thread is Tests/sanitizers/threads.c's."""
 
 from __future__ import annotations
 
 import ctypes
 import json
-import threading
-from typing import Any, Dict, List
-
-import pytest
+from typing import List
 
 from integration_support import RawC, ok_reply
 
 LIST1 = {"code": 0, "data": {"records": [{"collectionName": "quick_setup", "jobId": "448761313698322011", "progress": 50, "state": "Importing"}]}}
-INVALID = 1
 
 
 def always(body):
     return lambda rec, i: ok_reply(body)
 
 
-@pytest.fixture
-def client(raw: RawC):
-    c = raw.lib.milvus_client_new(b"http://127.0.0.1:1")
-    assert c
-    yield c
-    raw.lib.milvus_client_free(c)
-
-
-def _fails_invalid(raw: RawC, ptr: Any) -> Dict[str, Any]:
-    assert raw.take(ptr) is None
-    err = raw.last_error()
-    assert err["kind"] == "invalid_argument", err
-    assert err["http_status"] == 0 and err["server_code"] == 0
-    assert err["message"], "an error needs a message"
-    return err
-
-
-def test_version_and_status_strings(raw: RawC) -> None:
-    L = raw.lib
-    assert L.milvus_version() == b"0.1.0"
-    texts = [L.milvus_status_string(i) for i in range(13)]
-    assert all(t for t in texts) and len(set(texts)) == 13
-    assert L.milvus_status_string(99) == b"unknown status"
-    assert L.milvus_status_string(-1) == b"unknown status"
-
-
-def test_null_arguments_stateless(raw: RawC, server_factory) -> None:
+def test_null_collection_name_lists_every_collection(raw: RawC, server_factory) -> None:
     srv = server_factory(always(LIST1))
-    url = srv.url.encode()
-    L = raw.lib
-    _fails_invalid(raw, L.milvus_list_import_jobs(None, b"c"))
-    _fails_invalid(raw, L.milvus_get_import_progress(None, b"1"))
-    _fails_invalid(raw, L.milvus_get_import_progress(url, None))
-    _fails_invalid(raw, L.milvus_get_import_progress(url, b""))
-    _fails_invalid(raw, L.milvus_bulk_import(None, b"c", b'[["a"]]'))
-    _fails_invalid(raw, L.milvus_bulk_import(url, None, b'[["a"]]'))
-    _fails_invalid(raw, L.milvus_bulk_import(url, b"", b'[["a"]]'))
-    _fails_invalid(raw, L.milvus_bulk_import(url, b"c", None))
-    for bad in (b"", b"[]", b'["a"]', b'[[1]]', b'{"a":1}', b"not json", b'[["a"]] x', b'[["\xff"]]'):
-        _fails_invalid(raw, L.milvus_bulk_import(url, b"c", bad))
-    _fails_invalid(raw, L.milvus_list_import_jobs(url, b"bad\xffname"))  # never "all jobs"
-    assert srv.snapshot() == []
-    # NULL collection name = every collection: no collectionName sent
-    text = raw.take(L.milvus_list_import_jobs(url, None))
+    text = raw.take(raw.lib.milvus_list_import_jobs(srv.url.encode(), None))
     assert json.loads(text) == LIST1
-    assert srv.snapshot()[0].json == {}
-
-
-def test_null_arguments_client(raw: RawC, client) -> None:
-    L = raw.lib
-    assert not L.milvus_client_new(None)
-    assert raw.last_error()["kind"] == "invalid_argument"
-    for fn in ("list_import_jobs", "list_all_import_jobs", "get_import_progress", "bulk_import", "commit_import", "abort_import"):
-        _fails_invalid(raw, getattr(L, f"milvus_client_{fn}")(None, b"{}"))
-    for fn in ("get_import_progress", "bulk_import", "commit_import", "abort_import"):
-        _fails_invalid(raw, getattr(L, f"milvus_client_{fn}")(client, None))  # a required field is missing
-    for bad in (b"", b"[]", b"null", b"42", b'"x"', b"{", b'{"jobId":1}', b'{"jobId":null}', b'{"jobId":"1"} trailing'):
-        _fails_invalid(raw, L.milvus_client_get_import_progress(client, bad))
-    _fails_invalid(raw, L.milvus_client_list_import_jobs(client, b'{"collectionName":5}'))
-    _fails_invalid(raw, L.milvus_client_list_import_jobs(client, b'{"pageSize":1.5}'))
-    _fails_invalid(raw, L.milvus_client_list_import_jobs(client, b'{"currentPage":"2"}'))
-    _fails_invalid(raw, L.milvus_client_bulk_import(client, b'{"collectionName":"c","files":[["a"]],"options":{"auto_commit":false}}'))
-    _fails_invalid(raw, L.milvus_client_bulk_import(client, b'{"collectionName":"c"}'))
-    _fails_invalid(raw, L.milvus_client_wait_import_job(None, b"1", 1000, 10, None, None))
-    _fails_invalid(raw, L.milvus_client_wait_import_job(client, None, 1000, 10, None, None))
-    _fails_invalid(raw, L.milvus_client_wait_import_job(client, b"", 1000, 10, None, None))
-    _fails_invalid(raw, L.milvus_client_wait_import_job(client, b"1", 0, 10, None, None))
-    _fails_invalid(raw, L.milvus_client_wait_import_job(client, b"1", 1000, 0, None, None))
-    _fails_invalid(raw, L.milvus_client_wait_import_job(client, b"1", 1000, 2000, None, None))
-    _fails_invalid(raw, L.milvus_client_wait_import_job_with_request(client, b"{}", 1000, 10, None, None))
-    _fails_invalid(raw, L.milvus_client_wait_import_job_with_request(client, None, 1000, 10, None, None))
-    # no-ops
-    L.milvus_free(None)
-    L.milvus_client_free(None)
-
-
-@pytest.mark.parametrize("setter,args", [
-    ("set_api_key", (b"a\r\nb",)),
-    ("set_database", (b"d\nb",)),
-    ("set_timeout_ms", (0,)),
-    ("set_timeout_ms", (-5,)),
-    ("set_connect_timeout_ms", (0,)),
-    ("set_header", (b"Content-Type", b"text/plain")),
-    ("set_header", (b"content-type", b"text/plain")),
-    ("set_header", (b"Bad Name", b"x")),
-    ("set_header", (b"", b"x")),
-    ("set_header", (None, b"x")),
-    ("set_header", (b"X-A", b"a\r\nX-B: b")),
-    ("set_max_retries", (11,)),
-    ("set_max_retries", (-1,)),
-    ("set_retry_backoff_ms", (-1,)),
-    ("set_retry_backoff_ms", (60001,)),
-    ("set_max_response_bytes", (0,)),
-    ("set_max_response_bytes", (2**40 + 1,)),
-    ("set_proxy", (b"not a url\r\n",)),
-])
-def test_setters_refuse_bad_values(raw: RawC, client, setter: str, args) -> None:
-    fn = getattr(raw.lib, f"milvus_client_{setter}")
-    assert fn(client, *args) == INVALID
-    assert raw.last_error()["kind"] == "invalid_argument"
-    assert fn(None, *args) == INVALID
-
-
-@pytest.mark.parametrize("setter,args", [
-    ("set_api_key", (b"root:Milvus",)), ("set_api_key", (None,)), ("set_api_key", (b"",)),
-    ("set_database", (b"db_a",)), ("set_database", (None,)),
-    ("set_timeout_ms", (1,)), ("set_connect_timeout_ms", (500,)),
-    ("set_tls", (1, None)), ("set_tls", (0, b"")), ("set_tls", (1, b"/nonexistent/ca.pem")),
-    ("set_client_cert", (None, None)), ("set_client_cert", (b"/nonexistent/c.pem", b"/nonexistent/k.pem")),
-    ("set_header", (b"Idempotency-Key", b"k-1")), ("set_header", (b"X-Remove", None)),
-    ("set_proxy", (b"",)), ("set_proxy", (None,)), ("set_proxy", (b"http://127.0.0.1:3128",)),
-    ("set_max_retries", (0,)), ("set_max_retries", (10,)),
-    ("set_retry_backoff_ms", (0,)), ("set_retry_backoff_ms", (60000,)),
-    ("set_max_response_bytes", (1,)), ("set_max_response_bytes", (2**40,)),
-])
-def test_setters_accept_good_values(raw: RawC, client, setter: str, args) -> None:
-    assert getattr(raw.lib, f"milvus_client_{setter}")(client, *args) == 0
-    assert raw.last_error()["code"] == 0
-
-
-def test_last_error_reset_and_untouched_by_accessors(raw: RawC, server_factory) -> None:
-    L = raw.lib
-    srv = server_factory(lambda rec, i: ok_reply({"code": 100, "message": "collection not found[collection=x]"})
-                         if rec.json.get("collectionName") == "x" else ok_reply(LIST1))
-    url = srv.url.encode()
-    assert raw.take(L.milvus_list_import_jobs(url, b"x")) is None
-    first = raw.last_error()
-    assert (first["kind"], first["http_status"], first["server_code"]) == ("server", 200, 100)
-    assert "collection not found" in first["message"]
-    # accessors, status strings, version and free leave it alone
-    L.milvus_status_string(3)
-    L.milvus_version()
-    L.milvus_free(None)
-    assert raw.last_error() == first
-    # a successful call resets it
-    assert raw.take(L.milvus_list_import_jobs(url, b"quick_setup")) is not None
-    assert raw.last_error() == {"code": 0, "kind": "ok", "http_status": 0, "server_code": 0, "message": ""}
-    # and a successful setter too
-    assert raw.take(L.milvus_list_import_jobs(url, b"x")) is None
-    c = L.milvus_client_new(url)
-    assert raw.last_error()["code"] == 0
-    L.milvus_client_free(c)
-
-
-def test_last_error_is_per_thread(raw: RawC, server_factory) -> None:
-    L = raw.lib
-
-    def responder(rec, i):
-        name = rec.json.get("collectionName")
-        if name == "auth":
-            return {"status": 401, "content_type": "application/json", "body": '{"code":1800,"message":"user hasn\'t authenticated"}'}
-        if name == "missing":
-            return ok_reply({"code": 100, "message": "collection not found[collection=missing]"})
-        return ok_reply(LIST1)
-
-    srv = server_factory(responder)
-    url = srv.url.encode()
-    failed, other_done = threading.Barrier(3), threading.Barrier(3)
-    seen: Dict[str, Any] = {}
-
-    def failing(name: str) -> None:
-        assert raw.take(L.milvus_list_import_jobs(url, name.encode())) is None
-        failed.wait()
-        other_done.wait()  # the other threads have made their own calls meanwhile
-        seen[name] = raw.last_error()
-
-    def succeeding() -> None:
-        failed.wait()
-        assert raw.take(L.milvus_list_import_jobs(url, b"quick_setup")) is not None
-        seen["ok"] = raw.last_error()
-        other_done.wait()
-
-    threads = [threading.Thread(target=failing, args=("auth",)), threading.Thread(target=failing, args=("missing",)),
-               threading.Thread(target=succeeding)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert (seen["auth"]["kind"], seen["auth"]["http_status"], seen["auth"]["server_code"]) == ("auth", 401, 1800)
-    assert (seen["missing"]["kind"], seen["missing"]["server_code"]) == ("server", 100)
-    assert seen["ok"]["code"] == 0 and seen["ok"]["message"] == ""
+    assert srv.snapshot()[0].json == {}  # no collectionName sent
 
 
 def test_stateless_calls_reuse_connections(raw: RawC, server_factory) -> None:

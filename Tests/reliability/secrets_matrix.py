@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "support")]
 
 from support import (NO_CALLBACK, OK, REPO, Lib, ScriptServer, library_path,  # noqa: E402
                      refused_port, response)

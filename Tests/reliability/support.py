@@ -1,7 +1,6 @@
-"""Support for the reliability tests: a raw ctypes view of the C ABI (written from
-include/milvus_import.h, independent of bindings/python), socket-level scripted servers
-on 127.0.0.1 that record every connection and request, and helpers to build and run the
-small C programs of this directory.
+"""Support for the reliability tests: calls through the raw C ABI (Tests/support/milvus_abi.py)
+that read the last error right after, socket-level scripted servers on 127.0.0.1 that
+record every connection and request, and helpers to build and run small C programs.
 
 Nothing here prints, and nothing here talks to anything but 127.0.0.1.
 """
@@ -21,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
+from milvus_abi import KINDS, PROGRESS_FN, REPO, library_path, load
+
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 INCLUDE = REPO / "include"
 
 # milvus_status, as include/milvus_import.h numbers it.
@@ -40,63 +40,10 @@ JOB_NOT_FOUND = 10
 NO_MEMORY = 11
 CANCELLED = 12
 
-KIND_NAMES = {
-    0: "OK", 1: "INVALID_ARGUMENT", 2: "TRANSPORT", 3: "TIMEOUT", 4: "TLS", 5: "HTTP",
-    6: "AUTH", 7: "SERVER", 8: "MALFORMED_RESPONSE", 9: "TOO_LARGE", 10: "JOB_NOT_FOUND",
-    11: "NO_MEMORY", 12: "CANCELLED",
-}
+KIND_NAMES = {code: name.upper() for code, name in enumerate(KINDS)}
 
-
-def library_path() -> str:
-    path = os.environ.get("MILVUS_IMPORT_LIBRARY")
-    if path:
-        return str(Path(path).resolve())
-    return str(REPO / "build" / "lib" / "libmilvus_import.so")
-
-
-# ======================================================================================
-# The raw C ABI
-# ======================================================================================
-
-PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
 #: A NULL milvus_progress_fn.
 NO_CALLBACK = PROGRESS_FN()
-
-_c = ctypes.c_char_p
-_p = ctypes.c_void_p
-_SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
-    "milvus_version": (_c, []),
-    "milvus_status_string": (_c, [ctypes.c_int]),
-    "milvus_last_error_code": (ctypes.c_int, []),
-    "milvus_last_error_http_status": (ctypes.c_int, []),
-    "milvus_last_error_server_code": (ctypes.c_longlong, []),
-    "milvus_last_error_message": (_p, []),
-    "milvus_free": (None, [_p]),
-    "milvus_list_import_jobs": (_p, [_c, _c]),
-    "milvus_get_import_progress": (_p, [_c, _c]),
-    "milvus_bulk_import": (_p, [_c, _c, _c]),
-    "milvus_client_new": (_p, [_c]),
-    "milvus_client_free": (None, [_p]),
-    "milvus_client_set_api_key": (ctypes.c_int, [_p, _c]),
-    "milvus_client_set_database": (ctypes.c_int, [_p, _c]),
-    "milvus_client_set_timeout_ms": (ctypes.c_int, [_p, ctypes.c_long]),
-    "milvus_client_set_connect_timeout_ms": (ctypes.c_int, [_p, ctypes.c_long]),
-    "milvus_client_set_tls": (ctypes.c_int, [_p, ctypes.c_int, _c]),
-    "milvus_client_set_client_cert": (ctypes.c_int, [_p, _c, _c]),
-    "milvus_client_set_header": (ctypes.c_int, [_p, _c, _c]),
-    "milvus_client_set_proxy": (ctypes.c_int, [_p, _c]),
-    "milvus_client_set_max_retries": (ctypes.c_int, [_p, ctypes.c_int]),
-    "milvus_client_set_retry_backoff_ms": (ctypes.c_int, [_p, ctypes.c_long]),
-    "milvus_client_set_max_response_bytes": (ctypes.c_int, [_p, ctypes.c_longlong]),
-    "milvus_client_list_import_jobs": (_p, [_p, _c]),
-    "milvus_client_list_all_import_jobs": (_p, [_p, _c]),
-    "milvus_client_get_import_progress": (_p, [_p, _c]),
-    "milvus_client_bulk_import": (_p, [_p, _c]),
-    "milvus_client_commit_import": (_p, [_p, _c]),
-    "milvus_client_abort_import": (_p, [_p, _c]),
-    "milvus_client_wait_import_job": (_p, [_p, _c, ctypes.c_long, ctypes.c_long, PROGRESS_FN, _p]),
-    "milvus_client_wait_import_job_with_request": (_p, [_p, _c, ctypes.c_long, ctypes.c_long, PROGRESS_FN, _p]),
-}
 
 
 @dataclass
@@ -128,15 +75,11 @@ class Outcome:
 
 
 class Lib:
-    """libmilvus_import through ctypes, every declared function typed."""
+    """libmilvus_import (milvus_abi.load), with calls that read the last error after."""
 
     def __init__(self, path: Optional[str] = None) -> None:
         self.path = path or library_path()
-        self.dll = ctypes.CDLL(self.path)
-        for name, (res, args) in _SIGNATURES.items():
-            fn = getattr(self.dll, name)
-            fn.restype = res
-            fn.argtypes = args
+        self.dll = load(self.path)
 
     def __getattr__(self, name: str):
         return getattr(self.dll, name)
@@ -144,10 +87,10 @@ class Lib:
     # ---- the last error ------------------------------------------------------------
     def last(self) -> Tuple[int, int, int, bytes]:
         d = self.dll
-        ptr = d.milvus_last_error_message()
-        assert ptr, "milvus_last_error_message returned NULL"
+        message = d.milvus_last_error_message()
+        assert message is not None, "milvus_last_error_message returned NULL"
         return (d.milvus_last_error_code(), d.milvus_last_error_http_status(),
-                d.milvus_last_error_server_code(), ctypes.string_at(ptr))
+                d.milvus_last_error_server_code(), message)
 
     def text_call(self, name: str, *args) -> Outcome:
         """Calls a function returning NEW text; copies and frees it; reads the last error."""
@@ -458,7 +401,7 @@ def compile_c(source: Path, out_dir: Path, extra: Optional[List[str]] = None) ->
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
     if not cc:
         raise RuntimeError("no C compiler (cc) on PATH")
-    lib = Path(library_path())
+    lib = Path(library_path()).resolve()
     out = out_dir / source.stem
     cmd = [cc, "-std=c11", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-I", str(INCLUDE),
            str(source), "-o", str(out), str(lib), f"-Wl,-rpath,{lib.parent}", "-lpthread"] + (extra or [])
@@ -470,7 +413,7 @@ def compile_c(source: Path, out_dir: Path, extra: Optional[List[str]] = None) ->
 
 def run_env() -> Dict[str, str]:
     env = dict(os.environ)
-    lib = Path(library_path())
+    lib = Path(library_path()).resolve()
     env["LD_LIBRARY_PATH"] = str(lib.parent) + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         env.pop(name, None)

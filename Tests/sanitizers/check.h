@@ -1,4 +1,4 @@
-/* Shared checks for the sanitizer programs (every_call.c, threads.c).
+/* The checks of every_call.c and threads.c.
  *
  * Every check reads this thread's last error right after the call it judges, as the
  * header's contract says; a mismatch is printed with its line and counted, and the
@@ -49,7 +49,7 @@ static int message_is_clean(const char *m) {
   return 1;
 }
 
-/* A NEW envelope: non-NULL, a JSON object's text, last error cleared; freed here. */
+/* A NEW envelope: non-NULL, a JSON object's text, last error all clear; freed here. */
 static void expect_ok_at(int line, char *text, const char *what) {
   atomic_fetch_add(&check_count, 1);
   if (text == NULL) {
@@ -60,7 +60,8 @@ static void expect_ok_at(int line, char *text, const char *what) {
     return;
   }
   if (text[0] != '{') check_fail(line, "%s: result is not a JSON object: %.80s", what, text);
-  if (milvus_last_error_code() != MILVUS_OK || milvus_last_error_message()[0] != '\0')
+  if (milvus_last_error_code() != MILVUS_OK || milvus_last_error_http_status() != 0 ||
+      milvus_last_error_server_code() != 0 || milvus_last_error_message()[0] != '\0')
     check_fail(line, "%s: success left last error %d \"%s\"", what, milvus_last_error_code(),
                milvus_last_error_message());
   milvus_free(text);
@@ -91,13 +92,17 @@ static void expect_fail_at(int line, char *text, int kind, int http, long long s
     check_fail(line, "%s: message empty or not one printable line: \"%s\"", what, message);
 }
 
-/* A setter's status, and the last error it leaves. */
+/* A setter's status, and the last error it leaves (no HTTP status, no server code). */
 static void expect_status_at(int line, int got, int want, const char *what) {
   atomic_fetch_add(&check_count, 1);
   if (got != want)
     check_fail(line, "%s: expected status %d, got %d: %s", what, want, got, milvus_last_error_message());
-  if (milvus_last_error_code() != want)
-    check_fail(line, "%s: last error %d after status %d", what, milvus_last_error_code(), got);
+  if (milvus_last_error_code() != want || milvus_last_error_http_status() != 0 ||
+      milvus_last_error_server_code() != 0)
+    check_fail(line, "%s: last error %d (http %d, server %lld) after status %d", what, milvus_last_error_code(),
+               milvus_last_error_http_status(), milvus_last_error_server_code(), got);
+  if (want == MILVUS_OK && milvus_last_error_message()[0] != '\0')
+    check_fail(line, "%s: a success left the message \"%s\"", what, milvus_last_error_message());
   if (want != MILVUS_OK && (milvus_last_error_message()[0] == '\0' ||
                             !message_is_clean(milvus_last_error_message())))
     check_fail(line, "%s: bad message \"%s\"", what, milvus_last_error_message());

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A tiny Milvus import REST server for the sanitizer programs (standard library only).
+"""A tiny Milvus import REST server for every_call.c and threads.c (standard library only).
 
 One server answers every scenario; the first path segment chooses the behaviour, so a
 C program reaches each failure kind through its own base URL:
@@ -14,18 +14,25 @@ C program reaches each failure kind through its own base URL:
     {base}/slow/...         answers after 400 ms (MILVUS_ERR_TIMEOUT with a short timeout)
     {base}/old/.../describe 404, .../get_progress works (Milvus 2.4 before the rename)
 
+The failures name the request's collectionName (404's body, code 100's and 401's message,
+the HTML title of /malformed), so a thread can tell its own error from another's.
 Describe on /ok (and /old's get_progress) depends on the jobId:
-    "gone..."     code 2100 "import job does not exist"  (MILVUS_ERR_JOB_NOT_FOUND)
+    "gone..."     code 2100 "import job does not exist (JOBID)"  (MILVUS_ERR_JOB_NOT_FOUND)
     "running..."  always Importing  (waits time out or are cancelled)
     "failed..."   Failed            (returned by a wait, not an error)
     "steps..."    Importing twice, then Completed (per jobId, counted by the server)
     anything else Completed
-List on /ok pages when the request has "currentPage": 5 jobs, "count": 5.
+List on /ok answers records of the request's collectionName; it pages when the request has
+"currentPage": 5 jobs, "count": 5.
 
     python3 server.py --run -- PROGRAM ARGS...
-starts the server on 127.0.0.1 (a free port), runs PROGRAM with the environment
-MILVUS_TEST_URL=http://127.0.0.1:PORT and MILVUS_REFUSED_URL=http://127.0.0.1:CLOSED_PORT
-(proxy variables removed), and exits with the program's status.
+starts the server on 127.0.0.1 (a free port) and runs PROGRAM with, in its environment
+(proxy variables removed):
+    MILVUS_TEST_URL      http://127.0.0.1:PORT, this server;
+    MILVUS_NOIO_URL      a listener that must not be contacted: when it was, the run fails;
+    MILVUS_REFUSED_URL   a closed port;
+    MILVUS_EMULATOR_URL  Tests/emulator/milvus_emulator.py (OSS, jobs of 0.5 s);
+and exits with the program's status.
     python3 server.py
 just serves, printing "listening on URL".
 """
@@ -39,6 +46,10 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "emulator"))
+from harness import Emulator  # noqa: E402
 
 PREFIX = "/v2/vectordb/jobs/import/"
 _steps: dict[str, int] = {}
@@ -52,10 +63,6 @@ def envelope(data, code: int = 0) -> bytes:
 def record(i: int, collection: str = "quick_setup") -> dict:
     return {"collectionName": collection, "jobId": str(448761313698322011 + i),
             "progress": 100, "state": "Completed"}
-
-
-#: 14,000 records, about 1.3 MB.
-HUGE = envelope({"records": [record(i) for i in range(14_000)]})
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -95,24 +102,23 @@ class Handler(BaseHTTPRequestHandler):
         if not rest.startswith(PREFIX):
             return self.send(404, b"404 page not found", "text/plain")
         op = rest[len(PREFIX):]
+        name = str(request.get("collectionName") or "")
 
         if scenario == "404":
-            return self.send(404, b"404 page not found", "text/plain")
+            return self.send(404, f"404 page not found {name}".strip().encode(), "text/plain")
         if scenario == "code100":
             return self.send(200, json.dumps({
-                "code": 100, "message": "collection not found[database=default][collection=coll_a]"}).encode())
+                "code": 100, "message": f"collection not found[database=default][collection={name}]"}).encode())
         if scenario == "auth":
-            return self.send(401, b'{"code":1800,"message":"user hasn\'t authenticated"}')
+            return self.send(401, json.dumps({"code": 1800, "message": f"user hasn't authenticated {name}"}).encode())
         if scenario == "malformed":
-            return self.send(200, b"<html><head><title>Welcome \x01 to nginx</title></head>\n<body>\x00</body></html>",
-                             "text/html")
+            return self.send(200, f"<html><head><title>Welcome \x01 to nginx {name}</title></head>\n"
+                                  "<body>\x00</body></html>".encode(), "text/html")
         if scenario == "busy":
             return self.send(503, b"<html><head><title>503 Service Temporarily Unavailable</title></head></html>",
                              "text/html")
         if scenario == "big":
             return self.send(200, envelope({"records": [record(i) for i in range(700)]}))
-        if scenario == "huge":  # over 1 MiB of records: checked in pieces on several threads
-            return self.send(200, HUGE)
         if scenario == "slow":
             time.sleep(0.4)
             return self.send(200, envelope({"records": []}))
@@ -127,14 +133,14 @@ class Handler(BaseHTTPRequestHandler):
                 page = int(request["currentPage"])
                 ids = range((page - 1) * size, min(page * size, 5))
                 return self.send(200, envelope({"records": [record(i) for i in ids], "count": 5}))
-            name = request.get("collectionName") or "quick_setup"
-            return self.send(200, envelope({"records": [record(0, name), record(1, name)]}))
+            return self.send(200, envelope({"records": [record(0, name or "quick_setup"),
+                                                        record(1, name or "quick_setup")]}))
         if op == "create":
             return self.send(200, envelope({"jobId": "448761313698322099"}))
         if op in ("describe", "get_progress"):
             job = str(request.get("jobId", ""))
             if job.startswith("gone"):
-                return self.send(200, json.dumps({"code": 2100, "message": "import job does not exist"}).encode())
+                return self.send(200, json.dumps({"code": 2100, "message": f"import job does not exist ({job})"}).encode())
             state, progress = "Completed", 100
             if job.startswith("running"):
                 state, progress = "Importing", 40
@@ -170,6 +176,25 @@ def closed_port() -> int:
     return port
 
 
+class Untouchable:
+    """A listener on 127.0.0.1 that counts the connections it accepts (none are expected)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+
 def main(argv: list[str]) -> int:
     server = Server(("127.0.0.1", 0), Handler)
     url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -186,15 +211,25 @@ def main(argv: list[str]) -> int:
         return 2
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    noio = Untouchable()
     env = {k: v for k, v in os.environ.items()
            if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
     env["MILVUS_TEST_URL"] = url
+    env["MILVUS_NOIO_URL"] = noio.url
     env["MILVUS_REFUSED_URL"] = f"http://127.0.0.1:{closed_port()}"
     try:
-        return subprocess.call(command, env=env)
+        with Emulator("--mode", "oss", "--job-seconds", "0.5") as emulator:
+            env["MILVUS_EMULATOR_URL"] = emulator.url
+            status = subprocess.call(command, env=env)
     finally:
         server.shutdown()
         server.server_close()
+        noio.sock.close()
+    if noio.connections:
+        print(f"server.py: {noio.connections} connection(s) reached MILVUS_NOIO_URL: a call that must be "
+              "refused before any I/O made one", file=sys.stderr)
+        return status or 1
+    return status
 
 
 if __name__ == "__main__":
