@@ -31,7 +31,7 @@ starts the server on 127.0.0.1 (a free port) and runs PROGRAM with, in its envir
     MILVUS_TEST_URL      http://127.0.0.1:PORT, this server;
     MILVUS_NOIO_URL      a listener that must not be contacted: when it was, the run fails;
     MILVUS_REFUSED_URL   a closed port;
-    MILVUS_EMULATOR_URL  Tests/emulator/milvus_emulator.py (OSS, jobs of 0.5 s);
+    MILVUS_EMULATOR_URL  Tests/emulator/milvus_emulator.py as Milvus 3.0 (OSS, jobs of 0.5 s);
 and exits with the program's status.
     python3 server.py
 just serves, printing "listening on URL".
@@ -218,7 +218,7 @@ def main(argv: list[str]) -> int:
     env["MILVUS_NOIO_URL"] = noio.url
     env["MILVUS_REFUSED_URL"] = f"http://127.0.0.1:{closed_port()}"
     try:
-        with Emulator("--mode", "oss", "--job-seconds", "0.5") as emulator:
+        with Emulator("--mode", "oss", "--milvus-version", "3.0", "--job-seconds", "0.5") as emulator:
             env["MILVUS_EMULATOR_URL"] = emulator.url
             status = subprocess.call(command, env=env)
     finally:

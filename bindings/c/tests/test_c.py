@@ -88,6 +88,13 @@ def emu(emulator):
 
 
 @pytest.fixture(scope="module")
+def emu_24():
+    """The emulator as Milvus 2.4: it checks the database and answers an unknown job with 2100."""
+    with Emulator("--mode", "oss", "--milvus-version", "2.4", "--job-seconds", "0.5") as emu:
+        yield emu
+
+
+@pytest.fixture(scope="module")
 def auth_emu():
     with Emulator("--mode", "oss", "--job-seconds", "0.5", "--token", TOKEN) as e:
         yield e
@@ -553,19 +560,19 @@ def test_refused_connection(bins, closed_url):
         assert_error(r, "transport", 0, 0, command)
 
 
-def test_unknown_collection(bins, emu):
-    r = mi(bins, "list", "--url", emu.url, "--collection", "no_such_collection")
+def test_unknown_collection(bins, emu_24):
+    r = mi(bins, "list", "--url", emu_24.url, "--collection", "no_such_collection")
     assert_error(r, "server", 200, 100, "list")
     assert "collection not found" in error_lines(r)["message"]
-    r = mi(bins, "create", "--url", emu.url, "--collection", "no_such_collection", "--file", "a.json")
+    r = mi(bins, "create", "--url", emu_24.url, "--collection", "no_such_collection", "--file", "a.json")
     assert_error(r, "server", 200, 100, "create")
-    r = mi(bins, "list", "--url", emu.url, "--db", "no_such_db")
+    r = mi(bins, "list", "--url", emu_24.url, "--db", "no_such_db")
     assert_error(r, "server", 200, 800, "list")
 
 
-def test_unknown_job(bins, emu):
+def test_unknown_job(bins, emu_24):
     for command in ("describe", "wait"):
-        r = mi(bins, command, "448761313698322999", "--url", emu.url)
+        r = mi(bins, command, "448761313698322999", "--url", emu_24.url)
         assert_error(r, "job_not_found", 200, 2100, command)
         assert "does not exist" in error_lines(r)["message"]
 
