@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parents[3]
 C_DIR = ROOT / "bindings" / "c"
 SANITIZERS = ROOT / "Tests" / "sanitizers"
 STAGE = Path(os.environ.get("MILVUS_IMPORT_STAGE", ROOT / "build" / "stage"))
-VERSION = "0.1.0"
+VERSION = re.search(r'#define MILVUS_IMPORT_VERSION "([^"]+)"', (ROOT / "include" / "milvus_import.h").read_text())[1]
 TOKEN = "root:Milvus"
 
 sys.path.insert(0, str(ROOT / "Tests" / "emulator"))
-from harness import Emulator, make_tls_files  # noqa: E402
+from harness import MILVUS_VERSIONS, Emulator, make_tls_files  # noqa: E402
 
 # Only 127.0.0.1 is ever contacted: no proxy from the environment, no token either.
 BASE_ENV = {k: v for k, v in os.environ.items()
@@ -570,11 +570,37 @@ def test_unknown_collection(bins, emu_24):
     assert_error(r, "server", 200, 800, "list")
 
 
-def test_unknown_job(bins, emu_24):
+@pytest.fixture(scope="module", params=MILVUS_VERSIONS)
+def each_version(request):
+    with Emulator("--mode", "oss", "--milvus-version", request.param, "--job-seconds", "30",
+                  "--max-jobs", "2") as emu:
+        emu.version = request.param
+        yield emu
+
+
+def test_error_kinds_on_every_version(bins, each_version):
+    """Job not found is 2100 up to 2.6.18 and 2101 from 2.6.19; the job limit is a server
+    error on every line; commit and abort exist only on 3.0 (a 404 before)."""
+    emu = each_version
+    newer = MILVUS_VERSIONS.index(emu.version) >= MILVUS_VERSIONS.index("2.6.19")
+    code = 2101 if newer else 2100
     for command in ("describe", "wait"):
-        r = mi(bins, command, "448761313698322999", "--url", emu_24.url)
-        assert_error(r, "job_not_found", 200, 2100, command)
-        assert "does not exist" in error_lines(r)["message"]
+        r = mi(bins, command, "448761313698322999", "--url", emu.url)
+        assert_error(r, "job_not_found", 200, code, command)
+        assert "import job does not exist" in error_lines(r)["message"]
+    for command in ("commit", "abort"):
+        r = mi(bins, command, "448761313698322999", "--url", emu.url)
+        if emu.version == "3.0":
+            assert_error(r, "job_not_found", 200, 2101, command)
+            assert "job 448761313698322999 not found" in error_lines(r)["message"]
+        else:
+            assert_error(r, "http", 404, 0, command)
+            assert "commit and abort need Milvus 3.0" in error_lines(r)["message"]
+    create(bins, emu.url, "one.json")
+    create(bins, emu.url, "two.json")
+    r = mi(bins, "create", "--url", emu.url, "--collection", "quick_setup", "--file", "three.json")
+    assert_error(r, "server", 200, code, "create")
+    assert "reached the limit" in error_lines(r)["message"]
 
 
 def test_http_and_response_errors(bins, emu):
