@@ -14,7 +14,7 @@ import json
 import time
 
 import pytest
-from harness import Emulator
+from harness import MILVUS_VERSIONS, Emulator
 from pymilvus_flow import TERMINAL, pymilvus_flow
 
 import milvus_abi
@@ -106,10 +106,11 @@ def masked(envelope):
     return walk(data)
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator("--job-seconds", "0.3", "--collection", "quick_setup", "--collection", "coll_b@db_b",
-                  "--token", "root:Milvus") as e:
+@pytest.fixture(scope="module", params=MILVUS_VERSIONS)
+def emu(request):
+    """The same flows against each Milvus line the emulator answers as."""
+    with Emulator("--job-seconds", "0.3", "--milvus-version", request.param, "--collection", "quick_setup",
+                  "--collection", "coll_b@db_b", "--token", "root:Milvus") as e:
         yield e
 
 
