@@ -1,5 +1,6 @@
 /*
  * milvus_import.h: libmilvus_import, Milvus bulk-import jobs over the REST API.
+ * SPDX-License-Identifier: Apache-2.0
  *
  * The one public contract of the library. Every exported symbol is declared here and
  * nowhere else; the Swift implementation imports this header and is checked against it
@@ -102,7 +103,8 @@ typedef enum milvus_status {
   MILVUS_ERR_TOO_LARGE = 9,        /* the response passed max_response_bytes */
   MILVUS_ERR_JOB_NOT_FOUND = 10,   /* the server does not know the job (code 2100 or 2101) */
   MILVUS_ERR_NO_MEMORY = 11,       /* an allocation failed */
-  MILVUS_ERR_CANCELLED = 12        /* a progress callback asked to stop */
+  MILVUS_ERR_CANCELLED = 12,       /* a progress callback asked to stop */
+  MILVUS_ERR_STORAGE = 13          /* the object store (S3 API) refused a request */
 } milvus_status;
 
 /**
@@ -145,6 +147,14 @@ long long milvus_last_error_server_code(void);
  * a success. Never NULL.
  */
 const char *milvus_last_error_message(void);
+
+/**
+ * milvus_last_error_storage_code - the S3 error `Code` behind the last error when it is
+ * MILVUS_ERR_STORAGE (e.g. "NoSuchBucket", "SignatureDoesNotMatch", "AccessDenied").
+ * Returns: BORROWED text, valid until this thread's next call into the library; "" when
+ * the last error has no S3 code. Never NULL.
+ */
+const char *milvus_last_error_storage_code(void);
 
 /* ======================================================================================
  * Memory
@@ -467,6 +477,157 @@ MILVUS_WARN_UNUSED_RESULT
 char *milvus_client_wait_import_job_with_request(milvus_client *client, const char *request_json,
                                                  long timeout_ms, long poll_interval_ms,
                                                  milvus_progress_fn on_progress, void *user_data);
+
+/* ======================================================================================
+ * Waiting for several jobs
+ * ==================================================================================== */
+
+/**
+ * milvus_client_wait_import_jobs - wait until every job of a set is Completed, Failed or
+ * Uncommitted, at one request per poll: each poll lists the jobs (of the collection when
+ * the request names one, else every job) and each job is described once, when the list
+ * shows it finished (a job the list does not show is described on that poll instead).
+ * @request_json: {"jobIds":["...", ...]} and optionally "collectionName" (the list is
+ *   then that collection's), "dbName" (as for list). With "collectionName" and no "jobIds",
+ *   the set is every job of the collection not yet finished when the wait starts.
+ * @timeout_ms: the longest wait in milliseconds, > 0.
+ * @poll_interval_ms: the pause between polls in milliseconds, 1 to timeout_ms.
+ * @on_progress: NULL, or a callback run after every poll with BORROWED JSON text
+ *   {"phase":"import","jobs":[{"jobId":"...","state":"Importing","progress":40}, ...]}
+ *   (one entry per job of the set, in its order); non-zero stops the wait.
+ * @user_data: passed to on_progress untouched.
+ * Returns: NEW envelope text {"code":0,"data":{"jobs":[<each job's final describe data,
+ *   in the order of jobIds>]}} (a Failed job is returned, not an error), or NULL.
+ * Errors: those of list and describe (MILVUS_ERR_JOB_NOT_FOUND for a job the server does
+ *   not know), MILVUS_ERR_TIMEOUT when timeout_ms passes first, MILVUS_ERR_CANCELLED when
+ *   on_progress says stop, MILVUS_ERR_SERVER at once for a job in state None.
+ * Endpoints: /v2/vectordb/jobs/import/list once per poll, .../describe once per job.
+ * Thread-safe.
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_wait_import_jobs(milvus_client *client, const char *request_json,
+                                     long timeout_ms, long poll_interval_ms,
+                                     milvus_progress_fn on_progress, void *user_data);
+
+/* ======================================================================================
+ * Object storage: getting local files to the bucket Milvus imports from
+ *
+ * Milvus imports only objects already in its bucket. These calls upload local files to an
+ * S3-compatible object store (AWS S3, MinIO, SeaweedFS, ...) with Signature V4, check them
+ * against the server's import rules, create the import jobs and wait for them.
+ *
+ * Object keys: "prefix/basename" for a file named directly, "prefix/relative/path" for
+ * each file under a folder named (the folder's own name not included); without a prefix,
+ * the bare names. An object already there with the same size and ETag is not uploaded
+ * again, so a rerun resumes where a failed or cancelled one stopped. Large files go up in
+ * parts (multipart upload), several parts at once on the calling thread; a multipart
+ * upload that fails or is cancelled is aborted, so no parts are left behind. Files are
+ * streamed from disk, never held in memory whole.
+ *
+ * File groups, as Milvus reads them: each .json, .jsonl, .ndjson, .csv or .parquet file
+ * is one group; the .npy files of one folder are one group (one file per field, distinct
+ * names). A group is at most 16 GiB; a job takes at most 1024 groups (more files: more
+ * jobs). These rules are checked, and every object is checked to exist (HEAD), before any
+ * job is created: a wrong path is an error naming the file, not a job that fails later.
+ *
+ * Credentials never appear in a message: the secret key, the session token and the
+ * signature are replaced by "***".
+ * ==================================================================================== */
+
+/**
+ * milvus_client_set_storage - the object store the upload calls use.
+ * @endpoint: its base URL, e.g. "http://127.0.0.1:8333" or "https://s3.example.com";
+ *   NULL or "" means AWS S3 ("https://s3.<region>.amazonaws.com"). Path-style addressing
+ *   (endpoint/bucket/key) unless milvus_client_set_storage_virtual_host turns it off.
+ *   TLS settings (milvus_client_set_tls, client certificates) and the proxy are the
+ *   client's.
+ * @region: the signing region, e.g. "us-east-1"; NULL or "" means "us-east-1".
+ * @access_key: the access key id; not NULL, not "".
+ * @secret_key: the secret access key; not NULL, not "".
+ * @session_token: a temporary credential's session token (x-amz-security-token), or NULL.
+ * Returns: MILVUS_OK, or MILVUS_ERR_INVALID_ARGUMENT (bad URL, empty key, control
+ *   characters); the settings are then unchanged. No I/O happens here. Thread-safe as
+ *   every setter.
+ */
+int milvus_client_set_storage(milvus_client *client, const char *endpoint, const char *region,
+                              const char *access_key, const char *secret_key,
+                              const char *session_token);
+
+/**
+ * milvus_client_set_storage_virtual_host - virtual-host-style addressing
+ * (bucket.endpoint/key) when @virtual_host is non-zero; 0 (the default) is path style.
+ */
+int milvus_client_set_storage_virtual_host(milvus_client *client, int virtual_host);
+
+/**
+ * milvus_client_set_upload_part_size - the size of each part of a multipart upload, in
+ * bytes; files larger than one part go up in parts. S3 allows 5 MiB (5242880) to 5 GiB
+ * and at most 10000 parts: a file that would need more is MILVUS_ERR_INVALID_ARGUMENT.
+ * @part_bytes: 5242880 to 5368709120. Default 67108864 (64 MiB).
+ */
+int milvus_client_set_upload_part_size(milvus_client *client, long long part_bytes);
+
+/**
+ * milvus_client_set_upload_stall_timeout_ms - an upload fails with MILVUS_ERR_TIMEOUT when
+ * no byte moves for this long, in milliseconds (uploads have no overall time limit: a
+ * large file takes what it takes; the client's timeout still bounds each call to Milvus).
+ * @stall_ms: > 0. Default 60000.
+ */
+int milvus_client_set_upload_stall_timeout_ms(milvus_client *client, long stall_ms);
+
+/**
+ * milvus_client_upload_files - upload local files and folders to the object store.
+ * @request_json: {"bucket":"b","prefix":"imports/2026","paths":["rows.json","npy_dir"]}:
+ *   "bucket" required; "prefix" optional (no leading or trailing "/" needed); "paths" a
+ *   non-empty list of local files or folders (folders are walked, hidden files skipped).
+ * @on_progress: NULL, or a callback run as bytes go up with BORROWED JSON text
+ *   {"phase":"upload","key":"<object being sent>","bytesDone":N,"bytesTotal":M} (bytes of
+ *   the whole call); non-zero stops the upload (MILVUS_ERR_CANCELLED; objects already
+ *   complete stay, an unfinished multipart upload is aborted).
+ * @user_data: passed to on_progress untouched.
+ * Returns: NEW envelope text {"code":0,"data":{"objects":[{"key":"...","size":N,
+ *   "etag":"...","path":"<local path>","uploaded":true|false}, ...]}} ("uploaded" false:
+ *   the object was already there), or NULL.
+ * Errors: MILVUS_ERR_INVALID_ARGUMENT (no storage set, bad request, a path that does not
+ *   exist or cannot be read: the message names it), MILVUS_ERR_STORAGE (the store refused:
+ *   wrong keys, missing bucket, ...; see milvus_last_error_storage_code), MILVUS_ERR_TRANSPORT,
+ *   MILVUS_ERR_TIMEOUT (the stall limit), MILVUS_ERR_TLS, MILVUS_ERR_CANCELLED,
+ *   MILVUS_ERR_NO_MEMORY.
+ * Endpoints (object store): HEAD, PUT, and POST/PUT/DELETE of multipart uploads.
+ * Thread-safe.
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_upload_files(milvus_client *client, const char *request_json,
+                                 milvus_progress_fn on_progress, void *user_data);
+
+/**
+ * milvus_client_import_files - local files to imported rows in one call: upload what is
+ * missing, check every object and the file-group rules, create the import jobs (1024
+ * groups per job), wait for all of them.
+ * @request_json: {"collectionName":"c","bucket":"b","paths":[...]} with optional
+ *   "prefix", "dbName", "partitionName", "options" (as for create: an object of string
+ *   values). "paths" as for milvus_client_upload_files; an element may also be a list of
+ *   paths, taken as one file group (e.g. the .npy files of one table).
+ * @timeout_ms: the longest wait for the jobs once created, in milliseconds, > 0 (uploads
+ *   are bounded by the stall limit instead).
+ * @poll_interval_ms: the pause between polls of the jobs, 1 to timeout_ms.
+ * @on_progress: NULL, or a callback: first the upload's texts, then after every poll the
+ *   texts of milvus_client_wait_import_jobs; non-zero stops (MILVUS_ERR_CANCELLED; what was
+ *   uploaded stays for a rerun; jobs already created keep running on the server).
+ * @user_data: passed to on_progress untouched.
+ * Returns: NEW envelope text {"code":0,"data":{"jobs":[<each job's final describe data>],
+ *   "objects":[{"key","size","etag","path","uploaded"}, ...]}}, or NULL. A Failed job is
+ *   returned, not an error.
+ * Errors: those of milvus_client_upload_files, create and milvus_client_wait_import_jobs;
+ *   a file that breaks a rule (unknown extension, a group over 16 GiB, .npy mixed with
+ *   other files) is MILVUS_ERR_INVALID_ARGUMENT naming it, before any job is created.
+ * Endpoints: the object store's, then /v2/vectordb/jobs/import/create, .../list,
+ *   .../describe. Thread-safe.
+ */
+MILVUS_WARN_UNUSED_RESULT
+char *milvus_client_import_files(milvus_client *client, const char *request_json,
+                                 long timeout_ms, long poll_interval_ms,
+                                 milvus_progress_fn on_progress, void *user_data);
 
 #ifdef __cplusplus
 }
