@@ -25,26 +25,26 @@ SWIFT_SOURCES := $(shell find Sources include -type f 2>/dev/null) Package.swift
 SWIFT_LINK   := -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker --version-script=$(abspath mk/exports.map) \
                 -Xlinker -soname=$(LIBBASE).$(SOMAJOR)
-APT_PACKAGES := libjansson-dev libcurl4-openssl-dev pkg-config
+APT_PACKAGES := libjansson-dev libcurl4-openssl-dev libssl-dev pkg-config
 # URL/TOKEN: `make demo URL=... TOKEN=...` lists jobs on a real server instead.
 URL          ?=
 TOKEN        ?=
 
 TEST_TARGETS :=
 
-.PHONY: all lib deps install stage venv test test-swift clean demo
+.PHONY: all lib deps install uninstall stage venv test test-swift clean demo
 all: lib
 
 # ---- system packages: installed only when pkg-config cannot find them --------------------
 deps: $(BUILD)/.deps
 $(BUILD)/.deps:
 	@mkdir -p $(BUILD)
-	@if ! pkg-config --exists jansson libcurl 2>/dev/null; then \
+	@if ! pkg-config --exists jansson libcurl libcrypto 2>/dev/null; then \
 	  echo "installing $(APT_PACKAGES) (apt-get)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
-	@pkg-config --exists jansson libcurl || { echo "jansson/libcurl development files missing" >&2; exit 1; }
+	@pkg-config --exists jansson libcurl libcrypto || { echo "jansson/libcurl/libcrypto development files missing" >&2; exit 1; }
 	@touch $@
 
 # ---- the library ---------------------------------------------------------------------------
@@ -56,17 +56,45 @@ $(LIBFILE): $(SWIFT_SOURCES) mk/exports.map | deps
 	ln -sf $(LIBBASE).$(VERSION) $(LIBDIR)/$(LIBBASE).$(SOMAJOR)
 	ln -sf $(LIBBASE).$(VERSION) $(LIBDIR)/$(LIBBASE)
 
-# ---- install: lib/, include/, lib/pkgconfig/ (fragments add bin/ via INSTALL_HOOKS) --------
+# ---- install and uninstall ------------------------------------------------------------------
+# `make install` puts the library, the header, the .pc, the CMake package and (mk/c.mk's
+# hook) bin/milvus-import under $(DESTDIR)$(PREFIX), and records in
+# share/milvus_import/install_manifest.txt every file it wrote and every folder it made;
+# `make uninstall` removes exactly those (a folder only when it is empty again).
 INSTALL_HOOKS :=
-install: lib $(INSTALL_HOOKS_DEPS)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+INSTALL_DIRS  := bin include lib lib/pkgconfig lib/cmake lib/cmake/milvus_import share share/milvus_import
+INSTALL_FILES := lib/$(LIBBASE).$(VERSION) lib/$(LIBBASE).$(SOMAJOR) lib/$(LIBBASE) include/milvus_import.h \
+                 lib/pkgconfig/milvus_import.pc lib/cmake/milvus_import/milvus_importConfig.cmake \
+                 lib/cmake/milvus_import/milvus_importConfigVersion.cmake
+MANIFEST      := share/milvus_import/install_manifest.txt
+SUBST         := sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@SOMAJOR@|$(SOMAJOR)|'
+
+install: lib
+	@root="$(DESTDIR)$(PREFIX)"; made=; \
+	for d in $(INSTALL_DIRS); do [ -d "$$root/$$d" ] || made="$$made $$d"; done; \
+	if [ -f "$$root/$(MANIFEST)" ]; then kept=$$(cat "$$root/$(MANIFEST)"); else kept=; fi; \
+	install -d $(addprefix "$$root"/,$(INSTALL_DIRS)) && \
+	{ printf '%s\n' "$$kept"; for d in $$made; do echo "dir $$d"; done; \
+	  for f in $(INSTALL_FILES) $(INSTALL_HOOK_FILES) $(MANIFEST); do echo "file $$f"; done; } \
+	  | grep -v '^$$' | sort -u > "$$root/$(MANIFEST)"
 	install -m 0755 $(LIBFILE) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf $(LIBBASE).$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIBBASE).$(SOMAJOR)
 	ln -sf $(LIBBASE).$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIBBASE)
 	install -m 0644 include/milvus_import.h $(DESTDIR)$(PREFIX)/include/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' mk/milvus_import.pc.in \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/milvus_import.pc
+	$(SUBST) mk/milvus_import.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/milvus_import.pc
+	$(SUBST) mk/cmake/milvus_importConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/milvus_import/milvus_importConfig.cmake
+	$(SUBST) mk/cmake/milvus_importConfigVersion.cmake.in \
+	  > $(DESTDIR)$(PREFIX)/lib/cmake/milvus_import/milvus_importConfigVersion.cmake
 	@for hook in $(INSTALL_HOOKS); do $(MAKE) --no-print-directory $$hook PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) || exit 1; done
+
+uninstall:
+	@root="$(DESTDIR)$(PREFIX)"; \
+	[ -f "$$root/$(MANIFEST)" ] || { echo "uninstall: no $$root/$(MANIFEST): nothing of ours is installed there" >&2; exit 1; }; \
+	entries=$$(cat "$$root/$(MANIFEST)"); \
+	for f in $$(printf '%s\n' "$$entries" | sed -n 's/^file //p'); do rm -f "$$root/$$f"; done; \
+	for d in $$(printf '%s\n' "$$entries" | sed -n 's/^dir //p' | awk '{ print length, $$0 }' | sort -rn | cut -d' ' -f2-); do \
+	  rmdir "$$root/$$d" 2>/dev/null || true; done; \
+	echo "uninstalled libmilvus_import from $$root"
 
 # The tests' own install tree: what a C user gets from `make install`.
 stage:

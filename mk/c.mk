@@ -9,8 +9,9 @@ C_BUILD    := $(BUILD)/c
 C_CFLAGS   := -std=c11 -O2 -Wall -Wextra -Werror
 C_CLI_SRCS := $(wildcard $(C_DIR)/cli/*.c)
 
-.PHONY: install-cli test-c
+.PHONY: install-cli test-c cmake-dep
 INSTALL_HOOKS += install-cli
+INSTALL_HOOK_FILES += bin/milvus-import
 TEST_TARGETS  += test-c
 
 # Run by `make install` after the library, header and .pc are in $(DESTDIR)$(PREFIX). The
@@ -27,5 +28,11 @@ install-cli: | deps
 	install -m 0755 $(C_BUILD)/milvus-import.tmp $(DESTDIR)$(PREFIX)/bin/milvus-import
 	@rm -f $(C_BUILD)/milvus-import.tmp
 
-test-c: stage venv
+# CMake (Debian's package) for the CMake-package test, installed when missing.
+cmake-dep:
+	@command -v cmake >/dev/null 2>&1 || { echo "installing cmake (apt-get)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq cmake >/dev/null; }
+
+test-c: stage venv cmake-dep
 	$(PYTEST) -q -p no:cacheprovider $(C_DIR)/tests
