@@ -14,7 +14,7 @@
 /* Exit codes. Stable: documented in `milvus-import --help`; never renumber. */
 enum {
   CLI_EXIT_OK = 0,         /* success */
-  CLI_EXIT_JOB_FAILED = 1, /* wait: the job ended Failed */
+  CLI_EXIT_JOB_FAILED = 1, /* wait, import-files: a job ended Failed */
   CLI_EXIT_USAGE = 2,      /* bad command line */
   CLI_EXIT_LOCAL = 3,      /* out of memory, unreadable answer, output not written */
   CLI_EXIT_LIBRARY = 10    /* + milvus_status: the library call failed with that kind */
@@ -46,7 +46,8 @@ void cli_error(const char *fmt, ...)
     ;
 
 /* Reports this thread's last library error on stderr (what failed, kind, HTTP status,
- * server code, message) and returns its exit code (CLI_EXIT_LIBRARY + kind). */
+ * server code, message; for MILVUS_ERR_STORAGE with an S3 code, an "S3 code:" line before
+ * the message) and returns its exit code (CLI_EXIT_LIBRARY + kind). */
 int cli_library_error(const char *what);
 
 /* The short name of a status kind, e.g. "server" for MILVUS_ERR_SERVER; "unknown". */
@@ -77,6 +78,12 @@ int cli_print_jobs(const json_t *data, FILE *f);
 /* Prints a describe envelope's data: the job row, then the per-file details. */
 int cli_print_job(const json_t *data, FILE *f);
 
+/* Prints a list of describe data (the jobs of a wait for several jobs) as a job table. */
+int cli_print_job_list(const json_t *jobs, FILE *f);
+
+/* Prints uploaded objects ({"key","size","etag","uploaded"}) as KEY, SIZE, ETAG, UPLOADED. */
+int cli_print_objects(const json_t *objects, FILE *f);
+
 /* ---- wait: a progress bar on a terminal, a line per change otherwise -------------------- */
 
 struct cli_progress {
@@ -91,5 +98,22 @@ struct cli_progress {
 int cli_progress_update(const char *describe_json, void *user_data);
 /* Ends the bar's line, if one was drawn. */
 void cli_progress_finish(struct cli_progress *p);
+
+/* ---- upload, import-files, wait for several jobs: the bytes, then one line per job ------- */
+
+struct cli_batch_progress {
+  int tty;                         /* draw bars on stderr (else print lines) */
+  int bar_drawn;                   /* the bytes bar's line is on the screen, not ended */
+  int job_lines;                   /* job lines drawn last time (a terminal) */
+  char last[160];                  /* the last upload line printed (not a terminal) */
+  json_t *job_last;                /* jobId -> the last "state N%" printed (not a terminal) */
+  volatile sig_atomic_t *interrupted; /* non-zero: ask the library to stop */
+};
+
+/* A milvus_progress_fn for the texts {"phase":"upload",...} and {"phase":"import",...};
+ * user_data is a struct cli_batch_progress. */
+int cli_batch_progress_update(const char *progress_json, void *user_data);
+/* Ends an open bar line and frees what the display kept. */
+void cli_batch_progress_finish(struct cli_batch_progress *p);
 
 #endif /* MILVUS_IMPORT_CLI_H */

@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <milvus_import.h>
 
@@ -87,7 +89,8 @@ void cli_error(const char *fmt, ...) {
 const char *cli_kind_name(int kind) {
   static const char *const names[] = {
       "ok",   "invalid_argument", "transport", "timeout",       "tls",       "http", "auth",
-      "server", "malformed_response", "too_large", "job_not_found", "no_memory", "cancelled"};
+      "server", "malformed_response", "too_large", "job_not_found", "no_memory", "cancelled",
+      "storage"};
   if (kind < 0 || (size_t)kind >= sizeof names / sizeof names[0]) return "unknown";
   return names[kind];
 }
@@ -97,10 +100,12 @@ int cli_library_error(const char *what) {
   int kind = milvus_last_error_code();
   int http = milvus_last_error_http_status();
   long long code = milvus_last_error_server_code();
+  char *s3_code = cli_clean(milvus_last_error_storage_code(), 0);
   char *msg = cli_clean(milvus_last_error_message(), 0);
 
   if (kind == MILVUS_OK) {
     cli_error("%s failed, and the library left no error", what);
+    free(s3_code);
     free(msg);
     return CLI_EXIT_LOCAL;
   }
@@ -108,7 +113,11 @@ int cli_library_error(const char *what) {
   fprintf(stderr, "  kind:        %s (%d)\n", cli_kind_name(kind), kind);
   fprintf(stderr, "  HTTP status: %d\n", http);
   fprintf(stderr, "  server code: %lld\n", code);
+  /* Only the object store's refusals carry an S3 code; the other kinds keep five lines. */
+  if (kind == MILVUS_ERR_STORAGE && s3_code != NULL && s3_code[0] != '\0')
+    fprintf(stderr, "  S3 code:     %s\n", s3_code);
   fprintf(stderr, "  message:     %s\n", msg != NULL ? msg : "(out of memory)");
+  free(s3_code);
   free(msg);
   return kind > 0 && kind <= 115 ? CLI_EXIT_LIBRARY + kind : CLI_EXIT_LOCAL;
 }
@@ -233,12 +242,36 @@ static void add_job_row(struct cli_table *t, const json_t *job) {
   for (i = 0; i < JOB_COLS; i++) free(cells[i]);
 }
 
-int cli_print_jobs(const json_t *data, FILE *f) {
+int cli_print_job_list(const json_t *jobs, FILE *f) {
   struct cli_table t;
-  const json_t *records = json_object_get(data, "records");
   size_t i;
   cli_table_init(&t, JOB_COLS, job_headers);
-  for (i = 0; i < json_array_size(records); i++) add_job_row(&t, json_array_get(records, i));
+  for (i = 0; i < json_array_size(jobs); i++) add_job_row(&t, json_array_get(jobs, i));
+  return cli_table_print(&t, f);
+}
+
+int cli_print_jobs(const json_t *data, FILE *f) {
+  return cli_print_job_list(json_object_get(data, "records"), f);
+}
+
+int cli_print_objects(const json_t *objects, FILE *f) {
+  static const char *const headers[] = {"KEY", "SIZE", "ETAG", "UPLOADED"};
+  struct cli_table t;
+  size_t i, c;
+  cli_table_init(&t, 4, headers);
+  for (i = 0; i < json_array_size(objects); i++) {
+    const json_t *o = json_array_get(objects, i);
+    const json_t *uploaded = json_object_get(o, "uploaded");
+    char *cells[4];
+    cells[0] = cli_json_text(json_object_get(o, "key"), "", "-");
+    cells[1] = cli_json_text(json_object_get(o, "size"), "", "-");
+    cells[2] = cli_json_text(json_object_get(o, "etag"), "", "-");
+    cells[3] = strdup(json_is_true(uploaded) ? "yes" : json_is_false(uploaded) ? "no" : "-");
+    for (c = 0; c < 4; c++)
+      if (cells[c] == NULL) t.failed = 1;
+    cli_table_add(&t, (const char *const *)cells);
+    for (c = 0; c < 4; c++) free(cells[c]);
+  }
   return cli_table_print(&t, f);
 }
 
@@ -320,4 +353,165 @@ int cli_progress_update(const char *describe_json, void *user_data) {
 void cli_progress_finish(struct cli_progress *p) {
   if (p->drawn) fputc('\n', stderr);
   p->drawn = 0;
+}
+
+/* ---- upload, import-files, wait for several jobs -------------------------------------------- */
+
+/* A size for people: "512 B", "1.5 KiB", "64.0 MiB", "4.0 GiB". */
+static void bytes_text(long long n, char out[32]) {
+  static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = (double)n;
+  int u = -1;
+  if (n < 1024) {
+    snprintf(out, 32, "%lld B", n < 0 ? 0 : n);
+    return;
+  }
+  while (v >= 1024.0 && u < 3) {
+    v /= 1024.0;
+    u++;
+  }
+  snprintf(out, 32, "%.1f %s", v, units[u]);
+}
+
+static long long percent(long long done, long long total) {
+  if (total <= 0 || done >= total) return total <= 0 ? 0 : 100;
+  return done <= 0 ? 0 : (long long)((double)done * 100.0 / (double)total);
+}
+
+static long long clamp_percent(const json_t *pv) {
+  long long pct = json_is_integer(pv) ? (long long)json_integer_value(pv)
+                  : json_is_real(pv)  ? (long long)json_real_value(pv)
+                                      : 0;
+  return pct < 0 ? 0 : pct > 100 ? 100 : pct;
+}
+
+static void draw_bar(long long pct) {
+  static const char hashes[] = "##############################";
+  static const char dashes[] = "------------------------------";
+  int filled = (int)(pct * BAR_WIDTH / 100);
+  fprintf(stderr, "[%.*s%.*s] %3lld%%", filled, hashes, BAR_WIDTH - filled, dashes, pct);
+}
+
+/* {"phase":"upload","key":K,"bytesDone":N,"bytesTotal":M}: one bar redrawn in place on a
+ * terminal; otherwise a line when the object or the whole percentage changes. */
+static void show_upload(struct cli_batch_progress *p, const json_t *u) {
+  long long done = json_integer_value(json_object_get(u, "bytesDone"));
+  long long total = json_integer_value(json_object_get(u, "bytesTotal"));
+  long long pct = percent(done, total);
+  char *raw = cli_json_text(json_object_get(u, "key"), "", "?");
+  char *key = raw != NULL ? cli_clean(raw, 0) : NULL;
+  char done_text[32], total_text[32];
+
+  free(raw);
+  if (key == NULL) return;
+  bytes_text(done, done_text);
+  bytes_text(total, total_text);
+  if (p->tty) {
+    fputc('\r', stderr);
+    draw_bar(pct);
+    fprintf(stderr, " %s/%s %s\033[K", done_text, total_text, key);
+    p->bar_drawn = 1;
+  } else {
+    char now[sizeof p->last];
+    snprintf(now, sizeof now, "%s %lld%%", key, pct);
+    if (strcmp(now, p->last) != 0) {
+      fprintf(stderr, "upload %s: %lld%% of %s\n", key, pct, total_text);
+      memcpy(p->last, now, sizeof now);
+    }
+  }
+  fflush(stderr);
+  free(key);
+}
+
+/* The terminal's height, or 0 when it does not say. */
+static int terminal_rows(void) {
+  struct winsize ws;
+  return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_row : 0;
+}
+
+/* {"phase":"import","jobs":[{"jobId","state","progress"}, ...]}: one bar per job redrawn in
+ * place on a terminal (one summary bar when they do not fit on it); otherwise a line
+ * "job ID: STATE N%" when a job's state or progress changes, as wait prints for one job. */
+static void show_jobs(struct cli_batch_progress *p, const json_t *jobs) {
+  size_t n = json_array_size(jobs), i;
+  int width = 0, rows = p->tty ? terminal_rows() : 0;
+
+  if (p->bar_drawn) { /* the bytes bar stays above the jobs */
+    fputc('\n', stderr);
+    p->bar_drawn = 0;
+  }
+  if (p->tty && rows > 0 && n + 1 > (size_t)rows) {
+    long long sum = 0;
+    size_t finished = 0;
+    for (i = 0; i < n; i++) {
+      const json_t *job = json_array_get(jobs, i);
+      const char *state = json_string_value(json_object_get(job, "state"));
+      sum += clamp_percent(json_object_get(job, "progress"));
+      if (state != NULL && (strcmp(state, "Completed") == 0 || strcmp(state, "Failed") == 0 ||
+                            strcmp(state, "Uncommitted") == 0))
+        finished++;
+    }
+    fputc('\r', stderr);
+    draw_bar(n > 0 ? sum / (long long)n : 0);
+    fprintf(stderr, " %zu of %zu jobs finished\033[K", finished, n);
+    p->bar_drawn = 1;
+    fflush(stderr);
+    return;
+  }
+  if (p->tty && p->job_lines > 0) fprintf(stderr, "\033[%dA", p->job_lines);
+  for (i = 0; i < n; i++) {
+    const char *id = json_string_value(json_object_get(json_array_get(jobs, i), "jobId"));
+    int w = id != NULL ? (int)strlen(id) : 1;
+    if (w > width) width = w;
+  }
+  for (i = 0; i < n; i++) {
+    const json_t *job = json_array_get(jobs, i);
+    char *raw_id = cli_json_text(json_object_get(job, "jobId"), "", "?");
+    char *raw_state = cli_json_text(json_object_get(job, "state"), "", "?");
+    char *id = raw_id != NULL ? cli_clean(raw_id, 0) : NULL;
+    char *state = raw_state != NULL ? cli_clean(raw_state, 0) : NULL;
+    long long pct = clamp_percent(json_object_get(job, "progress"));
+    if (id != NULL && state != NULL) {
+      if (p->tty) {
+        fprintf(stderr, "\rjob %-*s ", width, id);
+        draw_bar(pct);
+        fprintf(stderr, " %s\033[K\n", state);
+      } else {
+        char now[160];
+        const char *before;
+        snprintf(now, sizeof now, "%s %lld%%", state, pct);
+        before = json_string_value(json_object_get(p->job_last, id));
+        if (before == NULL || strcmp(before, now) != 0) {
+          fprintf(stderr, "job %s: %s\n", id, now);
+          if (p->job_last == NULL) p->job_last = json_object();
+          json_object_set_new(p->job_last, id, json_string(now));
+        }
+      }
+    }
+    free(raw_id);
+    free(raw_state);
+    free(id);
+    free(state);
+  }
+  if (p->tty) p->job_lines = (int)n;
+  fflush(stderr);
+}
+
+int cli_batch_progress_update(const char *progress_json, void *user_data) {
+  struct cli_batch_progress *p = user_data;
+  json_t *text = json_loads(progress_json, 0, NULL);
+  const char *phase = json_string_value(json_object_get(text, "phase"));
+  if (phase != NULL && strcmp(phase, "upload") == 0)
+    show_upload(p, text);
+  else if (phase != NULL && strcmp(phase, "import") == 0)
+    show_jobs(p, json_object_get(text, "jobs"));
+  json_decref(text);
+  return p->interrupted != NULL && *p->interrupted ? 1 : 0;
+}
+
+void cli_batch_progress_finish(struct cli_batch_progress *p) {
+  if (p->bar_drawn) fputc('\n', stderr);
+  p->bar_drawn = 0;
+  json_decref(p->job_last);
+  p->job_last = NULL;
 }
