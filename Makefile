@@ -57,15 +57,15 @@ $(LIBFILE): $(SWIFT_SOURCES) mk/exports.map | deps
 	ln -sf $(LIBBASE).$(VERSION) $(LIBDIR)/$(LIBBASE)
 
 # ---- install and uninstall ------------------------------------------------------------------
-# `make install` puts the library, the header, the .pc, the CMake package and (mk/c.mk's
-# hook) bin/milvus-import under $(DESTDIR)$(PREFIX), and records in
+# `make install` puts the library, the header, the .pc, the CMake package, a valgrind
+# suppression file and (mk/c.mk's hook) bin/milvus-import under $(DESTDIR)$(PREFIX), and records in
 # share/milvus_import/install_manifest.txt every file it wrote and every folder it made;
 # `make uninstall` removes exactly those (a folder only when it is empty again).
 INSTALL_HOOKS :=
 INSTALL_DIRS  := bin include lib lib/pkgconfig lib/cmake lib/cmake/milvus_import share share/milvus_import
 INSTALL_FILES := lib/$(LIBBASE).$(VERSION) lib/$(LIBBASE).$(SOMAJOR) lib/$(LIBBASE) include/milvus_import.h \
                  lib/pkgconfig/milvus_import.pc lib/cmake/milvus_import/milvus_importConfig.cmake \
-                 lib/cmake/milvus_import/milvus_importConfigVersion.cmake
+                 lib/cmake/milvus_import/milvus_importConfigVersion.cmake share/milvus_import/valgrind.supp
 MANIFEST      := share/milvus_import/install_manifest.txt
 SUBST         := sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@SOMAJOR@|$(SOMAJOR)|'
 
@@ -85,6 +85,7 @@ install: lib
 	$(SUBST) mk/cmake/milvus_importConfig.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/milvus_import/milvus_importConfig.cmake
 	$(SUBST) mk/cmake/milvus_importConfigVersion.cmake.in \
 	  > $(DESTDIR)$(PREFIX)/lib/cmake/milvus_import/milvus_importConfigVersion.cmake
+	install -m 0644 mk/valgrind.supp $(DESTDIR)$(PREFIX)/share/milvus_import/
 	@for hook in $(INSTALL_HOOKS); do $(MAKE) --no-print-directory $$hook PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) || exit 1; done
 
 uninstall:

@@ -34,5 +34,5 @@ cmake-dep:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq cmake >/dev/null; }
 
-test-c: stage venv cmake-dep
+test-c: stage venv cmake-dep valgrind-dep
 	$(PYTEST) -q -p no:cacheprovider $(C_DIR)/tests

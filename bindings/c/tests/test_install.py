@@ -24,6 +24,7 @@ INSTALLED = {
     "lib/libmilvus_import.so.0", "lib/libmilvus_import.so", "lib/pkgconfig/milvus_import.pc",
     "lib/cmake/milvus_import/milvus_importConfig.cmake",
     "lib/cmake/milvus_import/milvus_importConfigVersion.cmake", "share/milvus_import/install_manifest.txt",
+    "share/milvus_import/valgrind.supp",
 }
 ENV = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
 
