@@ -30,7 +30,7 @@ What it reproduces on every line, and where from (milvus-io/milvus):
   with per-file `details` of the import tasks once importing starts (file name formatted as
   Go's `%v` of the path list: `[a.json]`); job ids are int64 strings, not consecutive (the
   allocator also numbers each file group's tasks);
-- jobs that fail later: a missing object (with --data-dir), a file group over 16 GiB
+- jobs that fail later: a missing object (with --s3-endpoint or --data-dir), a file group over 16 GiB
   (`maxImportFileSizeInGB`), a `timeout` option that runs out (`import timeout`); a failed
   job shows progress 0, rows 0 and no completeTime; completeTime and createTime are in the
   server's zone (--timezone);
@@ -47,11 +47,15 @@ control API (outside /v2, never recorded):
   POST /_emulator/unknown_state {"jobId": ...}: the job's state becomes one the proxy cannot
                            name (`None`, reason `unknown import job state`)
   POST /_emulator/reset    no jobs, faults, log or clock offset; ids start again
-Rows and sizes come from the files when they exist (relative paths under --data-dir, or
-the working directory without it): JSON (`{"rows":[...]}`, a list, or JSON lines), CSV
-(rows after the header), .npy (the first dimension), Parquet (only when pyarrow imports).
-Without --data-dir a file that does not exist counts 1000 + crc32(path) % 9000 rows and
-128 bytes a row; with it, that file fails its job.
+Rows and sizes come from the files, read where Milvus would read them: with
+`--s3-endpoint URL --bucket NAME --access-key K --secret-key S [--region R]` the paths are
+object keys in that bucket (HEAD for sizes, GET for content, by `curl --aws-sigv4`); with
+--data-dir relative paths are files below it; otherwise files of the working directory.
+Rows: JSON (a list of rows or `{"rows":[...]}`, as Milvus's reader takes; JSON lines too),
+CSV (rows after the header), .npy (the first dimension of the header's shape), Parquet
+(num_rows of the footer). With an object store or --data-dir a file that is not there fails
+its job with Milvus's reason; without either it counts 1000 + crc32(path) % 9000 rows and
+128 bytes a row (so do files whose rows cannot be read).
 """
 from __future__ import annotations
 
@@ -59,8 +63,10 @@ import argparse
 import ast
 import base64
 import binascii
+import contextlib
 import csv
 import gzip
+import io
 import itertools
 import json
 import os
@@ -69,6 +75,7 @@ import signal
 import socket
 import ssl
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -574,49 +581,203 @@ def cloud_type(rt: ReqType) -> ReqType:
 # Files: size and row count of what a job imports
 # ---------------------------------------------------------------------------------------------
 MAX_FILE_SIZE = 16 << 30  # dataNode.import.maxImportFileSizeInGB (16) in bytes
+JSON_EXTS = (".json", ".jsonl", ".ndjson")
 
 
-def _count_rows(path: str, options: dict) -> int | None:
-    """Rows in a local file, or None when it cannot be counted here."""
+class StoreError(Exception):
+    """The object store refused or could not be reached (the reason a job fails with)."""
+
+
+class LocalFiles:
+    """Files on this machine. With a root (--data-dir) relative paths are read below it and a
+    path that is not there is missing, as an object is; without one they are read from the
+    working directory and a path that is not there is virtual (its rows come from its name)."""
+
+    def __init__(self, root: str | None):
+        self.root = root
+        self.strict = root is not None
+
+    def _local(self, path: str) -> str:
+        return path if os.path.isabs(path) or self.root is None else os.path.join(self.root, path)
+
+    def size(self, path: str) -> int | None:
+        local = self._local(path)
+        return os.path.getsize(local) if os.path.isfile(local) else None
+
+    def open(self, path: str):
+        return open(self._local(path), "rb")
+
+    def tail(self, path: str, count: int) -> bytes:
+        with open(self._local(path), "rb") as f:
+            f.seek(max(os.path.getsize(self._local(path)) - count, 0))
+            return f.read()
+
+
+class ObjectStore:
+    """The objects of one bucket, read as Milvus reads its own bucket (path-style S3 with
+    Signature V4), through `curl --aws-sigv4`: HEAD for sizes, GET for content. The keys go
+    to curl in a config on its stdin, never on its command line."""
+
+    strict = True
+
+    def __init__(self, endpoint: str, bucket: str, access_key: str, secret_key: str, region: str):
+        self.endpoint, self.bucket, self.region = endpoint.rstrip("/"), bucket, region
+        self.access_key, self.secret_key = access_key, secret_key
+
+    def _config(self, key: str, *extra: str) -> bytes:
+        def quoted(s: str) -> str:
+            return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        url = f"{self.endpoint}/{urllib.parse.quote(self.bucket)}/{urllib.parse.quote(key, safe='/~')}"
+        lines = [f"url = {quoted(url)}", f"aws-sigv4 = {quoted('aws:amz:' + self.region + ':s3')}",
+                 f"user = {quoted(self.access_key + ':' + self.secret_key)}", "silent", "connect-timeout = 5",
+                 *extra]
+        return ("\n".join(lines) + "\n").encode()
+
+    def size(self, key: str) -> int | None:
+        """The object's size; None when there is no such object."""
+        done = subprocess.run(["curl", "-K", "-"], capture_output=True, timeout=60, input=self._config(
+            key, "head", "max-time = 30", 'write-out = "%{http_code} %header{content-length}"',
+            'output = "/dev/null"'))
+        status, _, length = done.stdout.decode("latin-1").partition(" ")
+        if status == "404":
+            return None
+        if status != "200" or not length.strip().isdigit():
+            raise StoreError(f"failed to read object {key} from bucket {self.bucket}: "
+                             + (f"HTTP {status}" if status not in ("", "000") else f"cannot reach {self.endpoint}"))
+        return int(length)
+
+    @contextlib.contextmanager
+    def open(self, key: str, byte_range: str | None = None):
+        """The object's content as a stream (curl's stdout); curl ends when the block does."""
+        extra = ["fail"] + ([f"range = {byte_range}"] if byte_range else [])
+        proc = subprocess.Popen(["curl", "-K", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+        try:
+            proc.stdin.write(self._config(key, *extra))
+            proc.stdin.close()
+            yield proc.stdout
+        finally:
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
+
+    def tail(self, key: str, count: int) -> bytes:
+        with self.open(key, f"-{count}") as f:
+            return f.read()
+
+
+def _count_rows(path: str, files, options: dict) -> int | None:
+    """Rows in a file (LocalFiles or ObjectStore), or None when they cannot be counted here."""
     ext = os.path.splitext(path)[1].lower()
     try:
-        if ext in (".json", ".jsonl", ".ndjson"):
-            with open(path, "rb") as f:
+        if ext == ".parquet":
+            (length,) = struct.unpack("<I", files.tail(path, 8)[:4])
+            return _parquet_rows(files.tail(path, length + 8)[:length])
+        with files.open(path) as f:
+            if ext in JSON_EXTS:
                 data = f.read()
-            try:
-                doc = json.loads(data)
-                if isinstance(doc, dict) and isinstance(doc.get("rows"), list):
-                    return len(doc["rows"])
-                if isinstance(doc, list):
-                    return len(doc)
-                return 1
-            except ValueError:  # JSON lines
-                return sum(1 for line in data.splitlines() if line.strip())
-        if ext == ".csv":
-            with open(path, newline="", encoding="utf-8", errors="replace") as f:
-                rows = sum(1 for _ in csv.reader(f, delimiter=(options.get("sep") or ",")[0]))
-            return max(rows - 1, 0)
-        if ext == ".npy":
-            with open(path, "rb") as f:
+                try:
+                    doc = json.loads(data)
+                except ValueError:  # JSON lines
+                    return sum(1 for line in data.splitlines() if line.strip())
+                # Milvus's JSON reader takes a list of rows, or an object whose key "rows"
+                # (in any case) holds that list.
+                if isinstance(doc, dict) and len(doc) == 1:
+                    rows = next(iter(doc.values())) if next(iter(doc)).lower() == "rows" else None
+                    if isinstance(rows, list):
+                        return len(rows)
+                return len(doc) if isinstance(doc, list) else 1
+            if ext == ".csv":
+                text = io.TextIOWrapper(f, encoding="utf-8", errors="replace", newline="")
+                rows = sum(1 for _ in csv.reader(text, delimiter=(options.get("sep") or ",")[0]))
+                return max(rows - 1, 0)
+            if ext == ".npy":
                 head = f.read(12)
                 if head[:6] != b"\x93NUMPY":
                     return None
-                if head[6] == 1:
+                if head[6] == 1:  # version 1: a 2-byte header length; 2 and 3: 4 bytes
                     (hlen,) = struct.unpack("<H", head[8:10])
-                    f.seek(10)
+                    header = head[10:] + f.read(hlen - 2)
                 else:
                     (hlen,) = struct.unpack("<I", head[8:12])
-                shape = ast.literal_eval(f.read(hlen).decode("latin-1"))["shape"]
-            return int(shape[0]) if shape else 1
-        if ext == ".parquet":
-            try:
-                import pyarrow.parquet as pq  # optional
-            except ImportError:
-                return None
-            return pq.ParquetFile(path).metadata.num_rows
-    except (OSError, ValueError, KeyError, SyntaxError, struct.error):
+                    header = f.read(hlen)
+                shape = ast.literal_eval(header.decode("latin-1"))["shape"]
+                return int(shape[0]) if shape else 1
+    except (OSError, ValueError, KeyError, IndexError, SyntaxError, struct.error, subprocess.SubprocessError):
         return None
     return None
+
+
+def _parquet_rows(footer: bytes) -> int:
+    """num_rows (field 3, an i64) of a Parquet footer, the Thrift compact encoding of
+    FileMetaData; the fields before it are skipped by their types."""
+    pos = 0
+
+    def byte() -> int:
+        nonlocal pos
+        pos += 1
+        return footer[pos - 1]
+
+    def varint() -> int:
+        shift = value = 0
+        while True:
+            b = byte()
+            value |= (b & 0x7F) << shift
+            if b < 0x80:
+                return value
+            shift += 7
+
+    def zigzag() -> int:
+        v = varint()
+        return (v >> 1) ^ -(v & 1)
+
+    def skip(kind: int, in_collection: bool = False) -> None:
+        nonlocal pos
+        if kind in (1, 2):  # booleans: in the field header, or one byte in a collection
+            pos += 1 if in_collection else 0
+        elif kind == 3:
+            pos += 1
+        elif kind in (4, 5, 6):
+            varint()
+        elif kind == 7:
+            pos += 8
+        elif kind == 8:
+            n = varint()
+            pos += n
+        elif kind in (9, 10):  # list, set
+            head = byte()
+            n = head >> 4 if head >> 4 != 15 else varint()
+            for _ in range(n):
+                skip(head & 0x0F, True)
+        elif kind == 11:  # map
+            n = varint()
+            types = byte() if n else 0
+            for _ in range(n):
+                skip(types >> 4, True)
+                skip(types & 0x0F, True)
+        elif kind == 12:
+            for _ in fields():
+                pass
+        else:
+            raise ValueError(f"thrift type {kind}")
+
+    def fields():
+        """(id, type) of each field of a struct, skipping its value unless the caller reads it."""
+        last = 0
+        while True:
+            head = byte()
+            if head == 0:
+                return
+            last = last + (head >> 4) if head >> 4 else zigzag()
+            start = pos
+            yield last, head & 0x0F
+            if pos == start:
+                skip(head & 0x0F)
+
+    for fid, kind in fields():
+        if fid == 3 and kind == 6:
+            return zigzag()
+    raise ValueError("no num_rows in the Parquet footer")
 
 
 def _virtual_rows(path: str) -> int:
@@ -625,35 +786,38 @@ def _virtual_rows(path: str) -> int:
 
 @dataclass
 class FileGroup:
-    """One entry of `files` (one ImportFile): its paths, size and rows, and the first path
-    that is not there (only looked for with --data-dir)."""
+    """One entry of `files` (one ImportFile): its paths, size and rows, the first path that is
+    not there (looked for in an object store or --data-dir) and the store's refusal if any."""
     paths: list[str]
     size: int
     rows: int
     missing: str | None = None
+    unreadable: str | None = None
 
     @property
     def name(self) -> str:  # fmt.Sprintf("%v", paths)
         return "[" + " ".join(self.paths) + "]"
 
     @classmethod
-    def measure(cls, paths: list[str], data_dir: str | None, options: dict) -> "FileGroup":
+    def measure(cls, paths: list[str], files, options: dict) -> "FileGroup":
         """Sizes from the files; rows from the first one, counted only when the group is
         within the size limit (a failing group is not read)."""
-        size, local_first, missing = 0, None, None
+        size, found_first, missing = 0, False, None
         for i, p in enumerate(paths):
-            local = p if os.path.isabs(p) or data_dir is None else os.path.join(data_dir, p)
-            if os.path.isfile(local):
-                size += os.path.getsize(local)
-                if i == 0:
-                    local_first = local
-            elif data_dir is not None:
+            try:
+                found = files.size(p)
+            except StoreError as e:
+                return cls(paths, 0, 0, unreadable=str(e))
+            if found is not None:
+                size += found
+                found_first = found_first or i == 0
+            elif files.strict:
                 missing = missing or p
             else:
                 size += _virtual_rows(p) * 128
         rows = None
-        if local_first is not None and missing is None and size <= MAX_FILE_SIZE:
-            rows = _count_rows(local_first, options)
+        if found_first and missing is None and size <= MAX_FILE_SIZE:
+            rows = _count_rows(paths[0], files, options)
         return cls(paths, size, _virtual_rows(paths[0]) if rows is None else rows, missing)
 
 
@@ -888,6 +1052,8 @@ class Store:
         """The failure a job meets, decided by its files: a missing object or a group over the
         size limit in pre-import (the server's reasons), a file named *fail* while importing."""
         for g in job.groups:
+            if g.unreadable is not None:
+                return job.at(PREIMPORT_AT), g.unreadable
             if g.missing is not None:
                 return job.at(PREIMPORT_AT), f"The specified key does not exist.: key not found[key={g.missing}]"
             if g.size > MAX_FILE_SIZE:
@@ -1030,7 +1196,9 @@ class Config:
     max_jobs: int = 1024
     describe: bool = True
     two_phase: bool = True  # False: no commit/abort routes even where the version has them
-    data_dir: str | None = None  # None: no object store; files found are read, others are virtual
+    # Where the files of a job are read: LocalFiles (--data-dir, or the working directory
+    # with virtual files when None) or an ObjectStore (--s3-endpoint ...).
+    files: "LocalFiles | ObjectStore" = field(default_factory=lambda: LocalFiles(None))
     profile: Profile = PROFILES[DEFAULT_VERSION]
     zone: Zone = field(default_factory=Zone)
 
@@ -1213,7 +1381,7 @@ class Api:
             key = req.header("Idempotency-Key")
             if not key or len(key.encode()) > 256 or not all(0x20 <= ord(c) < 0x7F for c in key):
                 raise wrap(E_PARAMETER_INVALID, "Idempotency-Key must be 1 to 256 bytes of printable ASCII")
-        groups = [FileGroup.measure(g, self.cfg.data_dir, options) for g in files]
+        groups = [FileGroup.measure(g, self.cfg.files, options) for g in files]
         return {"jobId": self.store.create(db, name, partition, groups, options, key, two_phase, timeout)}
 
     def describe(self, values: dict, db: str, req: Request) -> dict:
@@ -1522,6 +1690,15 @@ def main(argv=None) -> int:
     ap.add_argument("--data-dir", help="the object store: relative file paths are read from here, and a "
                                        "file missing here fails its job (without it, files that are not "
                                        "found count rows from their name)")
+    ap.add_argument("--s3-endpoint", metavar="URL", help="the object store, as Milvus's minio settings name "
+                    "it: the files of a job are keys in --bucket, read by curl --aws-sigv4, and a missing "
+                    "key fails its job")
+    ap.add_argument("--bucket", help="the bucket of --s3-endpoint")
+    ap.add_argument("--access-key", default=os.environ.get("AWS_ACCESS_KEY_ID"),
+                    help="the object store's access key (default: $AWS_ACCESS_KEY_ID)")
+    ap.add_argument("--secret-key", default=os.environ.get("AWS_SECRET_ACCESS_KEY"),
+                    help="the object store's secret key (default: $AWS_SECRET_ACCESS_KEY)")
+    ap.add_argument("--region", default="us-east-1", help="the object store's region (default us-east-1)")
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--client-ca", help="require client certificates signed by this CA")
@@ -1531,6 +1708,14 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if bool(a.tls_cert) != bool(a.tls_key) or (a.client_ca and not a.tls_cert):
         ap.error("--tls-cert and --tls-key go together; --client-ca needs them")
+    if a.s3_endpoint and not (a.bucket and a.access_key and a.secret_key):
+        ap.error("--s3-endpoint needs --bucket, --access-key and --secret-key")
+    if a.s3_endpoint and a.data_dir:
+        ap.error("--s3-endpoint and --data-dir are two places to read files from: give one")
+    if a.bucket and not a.s3_endpoint:
+        ap.error("--bucket needs --s3-endpoint")
+    files = (ObjectStore(a.s3_endpoint, a.bucket, a.access_key, a.secret_key, a.region) if a.s3_endpoint
+             else LocalFiles(a.data_dir))
 
     try:
         profile, zone = profile_for(a.milvus_version), Zone(a.timezone)
@@ -1538,7 +1723,7 @@ def main(argv=None) -> int:
         ap.error(str(e))
     cfg = Config(mode=a.mode, credentials=a.token, job_seconds=a.job_seconds,
                  retention_seconds=a.retention_seconds, max_jobs=a.max_jobs, describe=not a.no_describe,
-                 two_phase=not a.no_two_phase, data_dir=a.data_dir, profile=profile, zone=zone)
+                 two_phase=not a.no_two_phase, files=files, profile=profile, zone=zone)
     if a.collection:
         cfg.collections = dict(a.collection)
     server = EmulatorServer((a.host, a.port), cfg, verbose=a.verbose)

@@ -608,6 +608,93 @@ def test_jobs_fail_later_missing_object_too_large_timeout(version, tmp_path):
         assert (data(fine)["state"], data(fine)["totalRows"]) == ("Completed", 2)
 
 
+# ---- files in an object store (--s3-endpoint) ------------------------------------------------------
+@pytest.fixture(scope="module")
+def seaweed(tmp_path_factory):
+    sys.path.insert(0, str(HERE.parent / "support"))
+    from seaweed import SeaweedFS
+    with SeaweedFS(tmp_path_factory.mktemp("seaweed"), buckets=("imports",)) as s3:
+        yield s3
+
+
+def s3_emulator(s3, *args, secret_key=None):
+    return Emulator("--job-seconds", "100", "--s3-endpoint", s3.endpoint, "--bucket", "imports",
+                    "--access-key", s3.access_key, "--secret-key", secret_key or s3.secret_key, *args)
+
+
+def test_objects_give_real_sizes_and_rows(seaweed):
+    """The files of a job are keys in the bucket: each group's size is its objects' sizes and
+    its rows are counted from its first object, for every format Milvus reads."""
+    import io as bytes_io
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def npy(array) -> bytes:
+        buf = bytes_io.BytesIO()
+        np.save(buf, array)
+        return buf.getvalue()
+
+    parquet = bytes_io.BytesIO()
+    pq.write_table(pa.table({"id": list(range(7)), "text": [f"row {i}" for i in range(7)]}), parquet)
+    objects = {
+        "in/list.json": json.dumps([{"id": i} for i in range(3)]).encode(),
+        "in/rows.json": json.dumps({"rows": [{"id": i} for i in range(2)]}).encode(),
+        "in/lines.jsonl": "".join(json.dumps({"id": i}) + "\n" for i in range(4)).encode(),
+        "in/t.csv": b'id,text\n1,"two\nlines"\n2,b\n3,c\n4,d\n',
+        "in/v/id.npy": npy(np.arange(5)),
+        "in/v/vec.npy": npy(np.zeros((5, 4), dtype=np.float32)),
+        "in/p.parquet": parquet.getvalue(),
+    }
+    for key, data in objects.items():
+        seaweed.put("imports", key, data)
+    groups = [["in/list.json"], ["in/rows.json"], ["in/lines.jsonl"], ["in/t.csv"],
+              ["in/v/id.npy", "in/v/vec.npy"], ["in/p.parquet"]]
+    rows = [3, 2, 4, 4, 5, 7]
+    with s3_emulator(seaweed) as emu:
+        jid = create(emu, files=groups)
+        emu.advance(101)
+        d = describe(emu, jid)["data"]
+    assert [(x["fileName"], x["fileSize"], x["totalRows"], x["importedRows"]) for x in d["details"]] == [
+        ("[" + " ".join(g) + "]", sum(len(objects[k]) for k in g), r, r) for g, r in zip(groups, rows)]
+    assert (d["state"], d["totalRows"], d["importedRows"], d["fileSize"]) == (
+        "Completed", sum(rows), sum(rows), sum(len(v) for v in objects.values()))
+
+
+def test_missing_object_fails_its_job_with_milvus_reason(seaweed):
+    seaweed.put("imports", "here.json", b"[{}]")
+    with s3_emulator(seaweed) as emu:
+        jid = create(emu, files=[["here.json"], ["gone/a.json"]])
+        emu.advance(30)
+        d = describe(emu, jid)["data"]
+        d.pop("createTime")
+        assert d == failed(jid, "The specified key does not exist.: key not found[key=gone/a.json]")
+
+
+def test_refused_keys_fail_the_job_without_the_secret(seaweed):
+    """A store that refuses the signature fails the job in pre-import with its HTTP status."""
+    seaweed.put("imports", "here.json", b"[{}]")
+    wrong = "WRONGsecret" + "x" * 20
+    with s3_emulator(seaweed, secret_key=wrong) as emu:
+        jid = create(emu, files=[["here.json"]])
+        emu.advance(30)
+        d = describe(emu, jid)["data"]
+        d.pop("createTime")
+        assert d == failed(jid, "failed to read object here.json from bucket imports: HTTP 403")
+        assert wrong not in emu.stderr()
+
+
+@pytest.mark.parametrize("args, text", [
+    (["--s3-endpoint", "http://127.0.0.1:1", "--bucket", "b"], "--s3-endpoint needs --bucket, --access-key and --secret-key"),
+    (["--s3-endpoint", "http://127.0.0.1:1", "--bucket", "b", "--access-key", "k", "--secret-key", "s",
+      "--data-dir", "."], "--s3-endpoint and --data-dir are two places to read files from: give one"),
+    (["--bucket", "b"], "--bucket needs --s3-endpoint")])
+def test_object_store_options_go_together(args, text):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    r = subprocess.run([sys.executable, str(EMULATOR), *args], capture_output=True, text=True, timeout=10, env=env)
+    assert r.returncode == 2 and text in r.stderr and r.stdout == ""
+
 @pytest.mark.parametrize("version", VERSIONS)
 def test_unknown_state_is_none(servers, version):
     emu = servers(version)
