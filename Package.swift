@@ -9,16 +9,18 @@ let package = Package(
         .library(name: "milvus_import", type: .dynamic, targets: ["MilvusImport"]),
     ],
     targets: [
-        // System libraries (Debian: libjansson-dev, libcurl4-openssl-dev).
+        // System libraries (Debian: libjansson-dev, libcurl4-openssl-dev, libssl-dev).
         .systemLibrary(name: "CJansson", path: "Sources/CJansson", pkgConfig: "jansson",
                        providers: [.apt(["libjansson-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         // The public header as a clang module, plus what Swift cannot declare: the thread-local
         // last error, the fork generation.
         .target(name: "CMilvusImport", path: "Sources/CMilvusImport"),
         // The Swift core: no Foundation, no C strings it does not own.
-        .target(name: "MilvusImportCore", dependencies: ["CJansson", "CCurl", "CMilvusImport"],
+        .target(name: "MilvusImportCore", dependencies: ["CJansson", "CCurl", "COpenSSL", "CMilvusImport"],
                 path: "Sources/MilvusImportCore"),
         // The C-ABI edge: @implementation @_cdecl exports only.
         .target(name: "MilvusImport", dependencies: ["MilvusImportCore", "CMilvusImport"],

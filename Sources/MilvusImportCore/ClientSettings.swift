@@ -13,6 +13,12 @@ public struct ClientSettings: Sendable {
     public var maxRetries = 2
     public var retryBackoffMs = 250
     public var maxResponseBytes: Int64 = 256 << 20
+    /// The object store of the upload calls; nil until set.
+    public var storage: StorageSettings?
+    /// The size of each part of a multipart upload (S3: 5 MiB to 5 GiB).
+    public var uploadPartSize: Int64 = 64 << 20
+    /// An upload fails when no byte moves for this long.
+    public var uploadStallTimeoutMs = 60_000
 
     public init() {}
 
@@ -37,9 +43,11 @@ public struct ClientSettings: Sendable {
         return lines
     }
 
-    /// What must never show in a message: the token, secret headers, proxy passwords.
+    /// What must never show in a message: the token, secret headers, proxy passwords, the
+    /// object store's secret key and session token.
     var secrets: [String] {
         [token].compactMap { $0 } + proxySecrets + headers.filter { HeaderRules.isSecret($0.name) }.map(\.value)
+            + (storage?.secrets ?? [])
     }
 
     // MARK: Checked changes (the setters of the C API)
@@ -141,5 +149,32 @@ public struct ClientSettings: Sendable {
             throw .invalidArgument("the response limit must be 1 to 2^40 bytes (got \(bytes))")
         }
         maxResponseBytes = bytes
+    }
+
+    /// A new object store keeps the addressing style chosen before.
+    public mutating func setStorage(_ storage: StorageSettings) {
+        var storage = storage
+        storage.virtualHost = self.storage?.virtualHost ?? false
+        self.storage = storage
+    }
+
+    public mutating func setStorageVirtualHost(_ on: Bool) throws(ImportError) {
+        guard storage != nil else {
+            throw .invalidArgument("set the object store (milvus_client_set_storage) before its addressing")
+        }
+        storage?.virtualHost = on
+    }
+
+    public mutating func setUploadPartSize(_ bytes: Int64) throws(ImportError) {
+        guard (StorageSettings.minPartSize...StorageSettings.maxPartSize).contains(bytes) else {
+            throw .invalidArgument("the upload part size must be \(StorageSettings.minPartSize) to"
+                                   + " \(StorageSettings.maxPartSize) bytes (got \(bytes))")
+        }
+        uploadPartSize = bytes
+    }
+
+    public mutating func setUploadStallTimeout(ms: Int) throws(ImportError) {
+        guard ms > 0 else { throw .invalidArgument("the upload stall timeout must be > 0 ms (got \(ms))") }
+        uploadStallTimeoutMs = ms
     }
 }

@@ -10,6 +10,9 @@ public struct ImportError: Error, Sendable, Equatable {
     /// The `code` of the server's Milvus envelope; 0 when there was none.
     public var serverCode: Int64
     public var message: String
+    /// The object store's error code (S3 `Code`, e.g. "NoSuchBucket") of a MILVUS_ERR_STORAGE;
+    /// "" otherwise.
+    public var storageCode = ""
 
     public init(_ kind: milvus_status, _ message: String, httpStatus: Int = 0, serverCode: Int64 = 0) {
         self.kind = kind
@@ -40,7 +43,7 @@ public enum StatusText {
     private static let texts: [StaticString] = [
         "success", "invalid argument", "transport error", "timed out", "TLS error", "HTTP error",
         "authentication failed", "server error", "malformed response", "response too large",
-        "import job not found", "out of memory", "cancelled",
+        "import job not found", "out of memory", "cancelled", "object store error",
     ]
 
     public static func describe(_ status: Int32) -> StaticString {

@@ -5,6 +5,13 @@ import CMilvusImport
 enum CurlErrors {
     /// `detail`: libcurl's own message for the failure; `httpStatus`: the response's, if any.
     static func error(_ code: CURLcode, detail: String, httpStatus: Int, request: HTTPRequest) -> ImportError {
+        error(code, detail: detail, httpStatus: httpStatus, timeoutMs: request.timeoutMs,
+              connectTimeoutMs: request.connectTimeoutMs)
+    }
+
+    /// The same for a transfer with these limits (`timeoutMs` 0: none).
+    static func error(_ code: CURLcode, detail: String, httpStatus: Int, timeoutMs: Int,
+                      connectTimeoutMs: Int) -> ImportError {
         switch code {
         case CURLE_OUT_OF_MEMORY:
             // libcurl also answers "out of memory" for a response header line over its 100 KiB
@@ -13,9 +20,8 @@ enum CurlErrors {
                                "transport failed: the response could not be received (a response header"
                                + " line over libcurl's 100 KiB limit, or libcurl ran out of memory)")
         case CURLE_OPERATION_TIMEDOUT:
-            return ImportError(MILVUS_ERR_TIMEOUT,
-                               "timed out (timeout \(request.timeoutMs) ms, connect timeout "
-                               + "\(request.connectTimeoutMs) ms): \(detail)")
+            let limits = (timeoutMs > 0 ? "timeout \(timeoutMs) ms, " : "") + "connect timeout \(connectTimeoutMs) ms"
+            return ImportError(MILVUS_ERR_TIMEOUT, "timed out (\(limits)): \(detail)")
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
              CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE,
              CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,

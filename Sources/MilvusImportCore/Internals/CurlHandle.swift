@@ -101,25 +101,36 @@ final class CurlHandle: @unchecked Sendable {
 
     /// The options that stay the same for every call with these settings.
     private func configure(_ settings: Configuration) -> CURLcode {
-        var results: [CURLcode] = [
+        let results: [CURLcode] = [
             mi_curl_set_long(handle, CURLOPT_POST, 1),
-            mi_curl_set_ptr(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
-            mi_curl_set_ptr(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"),
-            mi_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0),
-            mi_curl_set_long(handle, CURLOPT_NOSIGNAL, 1),
-            mi_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeoutMs),
             mi_curl_set_ptr(handle, CURLOPT_ACCEPT_ENCODING, ""),
             mi_curl_set_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxResponseBytes)),
             mi_curl_set_data_fn(handle, CURLOPT_WRITEFUNCTION, receiveCallback),
             mi_curl_set_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque()),
             mi_curl_set_ptr(handle, CURLOPT_ERRORBUFFER, errorText),
-            mi_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, settings.tls.verifyPeer ? 1 : 0),
-            mi_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, settings.tls.verifyPeer ? 2 : 0),
         ]
-        if let ca = settings.tls.caFile { results.append(mi_curl_set_ptr(handle, CURLOPT_CAINFO, ca)) }
-        if let cert = settings.tls.certFile { results.append(mi_curl_set_ptr(handle, CURLOPT_SSLCERT, cert)) }
-        if let key = settings.tls.keyFile { results.append(mi_curl_set_ptr(handle, CURLOPT_SSLKEY, key)) }
-        switch settings.proxy {
+        return results.first { $0 != CURLE_OK }
+            ?? CurlHandle.connect(handle, connectTimeoutMs: settings.connectTimeoutMs, tls: settings.tls,
+                                  proxy: settings.proxy)
+    }
+
+    /// How a handle reaches a server, for Milvus and the object store alike: http and https
+    /// only, no redirects, no signals, the connect timeout, the TLS settings, the proxy.
+    static func connect(_ handle: UnsafeMutableRawPointer, connectTimeoutMs: Int, tls: TLSSettings,
+                        proxy: ProxySetting) -> CURLcode {
+        var results: [CURLcode] = [
+            mi_curl_set_ptr(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
+            mi_curl_set_ptr(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"),
+            mi_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0),
+            mi_curl_set_long(handle, CURLOPT_NOSIGNAL, 1),
+            mi_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs),
+            mi_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, tls.verifyPeer ? 1 : 0),
+            mi_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, tls.verifyPeer ? 2 : 0),
+        ]
+        if let ca = tls.caFile { results.append(mi_curl_set_ptr(handle, CURLOPT_CAINFO, ca)) }
+        if let cert = tls.certFile { results.append(mi_curl_set_ptr(handle, CURLOPT_SSLCERT, cert)) }
+        if let key = tls.keyFile { results.append(mi_curl_set_ptr(handle, CURLOPT_SSLKEY, key)) }
+        switch proxy {
         case .environment: break
         case .none: results.append(mi_curl_set_ptr(handle, CURLOPT_PROXY, ""))
         case .url(let proxy): results.append(mi_curl_set_ptr(handle, CURLOPT_PROXY, proxy))

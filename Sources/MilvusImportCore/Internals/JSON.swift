@@ -253,10 +253,15 @@ public final class JSON: @unchecked Sendable {
         }
     }
     static func integer(_ value: Int64) -> JSON? { JSON(owning: json_integer(json_int_t(value))) }
+    static func bool(_ value: Bool) -> JSON? { JSON(owning: value ? json_true() : json_false()) }
 
     /// Sets `key` (the value keeps its own reference). False when memory runs out.
     @discardableResult
     func set(_ key: String, _ value: JSON) -> Bool { key.withCString { json_object_set(raw, $0, value.raw) == 0 } }
+
+    /// Appends a value to an array (the array keeps its own reference). False when memory runs out.
+    @discardableResult
+    func append(_ value: JSON) -> Bool { json_array_append(raw, value.raw) == 0 }
 
     /// Appends every element of another array. False when memory runs out.
     @discardableResult
