@@ -70,8 +70,19 @@ public final class ImportClient: Sendable {
 
     /// Every page of list merged: {"code":0,"data":{"records":[...],"count":N}}.
     public func listAllImportJobs(_ request: String?) throws(ImportError) -> ByteBuffer {
-        let body = try body(request, for: .list)
-        let settings = currentSettings
+        let merged = try listAllRecords(body(request, for: .list), settings: currentSettings)
+        guard let envelope = JSON.object(), let data = JSON.object(), let zero = JSON.integer(0),
+              let count = JSON.integer(Int64(merged.count)),
+              data.set("records", merged), data.set("count", count),
+              envelope.set("code", zero), envelope.set("data", data),
+              let text = envelope.serialized() else { throw .noMemory }
+        return text
+    }
+
+    /// The records of every page of list, in one array. A server without paging (Milvus)
+    /// answers everything at once: one request. `body` gets "pageSize" and "currentPage".
+    func listAllRecords(_ body: RequestBody, settings: ClientSettings,
+                        deadline: ContinuousClock.Instant? = nil) throws(ImportError) -> JSON {
         let pageSize = body.json["pageSize"]?.integer ?? 100
         guard let merged = JSON.array(), let pageSizeValue = JSON.integer(pageSize) else { throw .noMemory }
         try body.set("pageSize", pageSizeValue)
@@ -80,7 +91,7 @@ public final class ImportClient: Sendable {
         for page in 1...10_000 {
             guard let pageValue = JSON.integer(Int64(page)) else { throw .noMemory }
             try body.set("currentPage", pageValue)
-            let reply = try call(.list, body, settings: settings, needsTree: true)
+            let reply = try call(.list, body, settings: settings, deadline: deadline, needsTree: true)
             guard let data = reply.envelope.data, let records = data["records"], records.kind == .array else {
                 throw ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
                                   "list import jobs: the answer to page \(page) has no data.records list",
@@ -99,12 +110,7 @@ public final class ImportClient: Sendable {
             previous = records
             if Int64(merged.count) >= total ?? 0 { break }
         }
-        guard let envelope = JSON.object(), let data = JSON.object(), let zero = JSON.integer(0),
-              let count = JSON.integer(Int64(merged.count)),
-              data.set("records", merged), data.set("count", count),
-              envelope.set("code", zero), envelope.set("data", data),
-              let text = envelope.serialized() else { throw .noMemory }
-        return text
+        return merged
     }
 
     /// Describes a job until it is Completed, Failed or Uncommitted, calling `onProgress`
@@ -126,18 +132,13 @@ public final class ImportClient: Sendable {
 
     private func wait(_ body: RequestBody, timeoutMs: Int, pollIntervalMs: Int,
                       onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
-        guard timeoutMs > 0 else { throw .invalidArgument("the wait timeout must be > 0 ms (got \(timeoutMs))") }
-        guard (1...timeoutMs).contains(pollIntervalMs) else {
-            throw .invalidArgument("the poll interval must be 1 to \(timeoutMs) ms (got \(pollIntervalMs))")
-        }
         let jobId = body.json["jobId"]?.string ?? ""
-        let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
-        func remainingMs() -> Int { ImportClient.millisecondsLeft(until: deadline) }
         var lastState = "unknown"
         var lastProgress: Int64 = 0
+        var finished: ByteBuffer?
         let settings = currentSettings  // one snapshot: the wait keeps the settings it started with
-        while true {
-            if remainingMs() <= 0 { break }
+        try poll(timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs) {
+            (deadline: ContinuousClock.Instant) throws(ImportError) -> Bool in
             let reply = try describe(body, settings: settings, deadline: deadline)
             guard let state = reply.envelope.data?["state"]?.string else {
                 throw ImportError(MILVUS_ERR_MALFORMED_RESPONSE,
@@ -150,20 +151,58 @@ public final class ImportClient: Sendable {
                 throw ImportError(MILVUS_ERR_CANCELLED,
                                   "wait for import job \(jobId): cancelled by the progress callback")
             }
-            if ["Completed", "Failed", "Uncommitted"].contains(state) { return reply.body }
-            if state == "None" {
-                let reason = reply.envelope.data?["reason"]?.string.map { Classification.sanitize($0) } ?? ""
-                throw redacted(ImportError(MILVUS_ERR_SERVER,
-                                           "wait for import job \(jobId): the server reports the state None, which"
-                                           + " cannot be waited on" + (reason.isEmpty ? "" : ": " + reason),
-                                           httpStatus: 200), settings, body)
+            if ImportClient.finishedStates.contains(state) {
+                finished = reply.body
+                return true
             }
-            let left = remainingMs()
+            if state == "None" {
+                throw redacted(ImportClient.stateNoneError(jobId: jobId, reason: reply.envelope.data?["reason"]?.string),
+                               settings, body)
+            }
+            return false
+        }
+        if let finished { return finished }
+        throw ImportError(MILVUS_ERR_TIMEOUT,
+                          "wait for import job \(jobId): still \(lastState) at \(lastProgress)% after \(timeoutMs) ms")
+    }
+
+    // MARK: Pieces of every wait
+
+    /// The states a wait ends at.
+    static let finishedStates: Set<String> = ["Completed", "Failed", "Uncommitted"]
+
+    /// `None` is the server's word for a job it cannot describe, which no wait would change.
+    static func stateNoneError(jobId: String, reason: String?) -> ImportError {
+        let reason = reason.map { Classification.sanitize($0) } ?? ""
+        return ImportError(MILVUS_ERR_SERVER,
+                           "wait for import job \(jobId): the server reports the state None, which cannot be"
+                           + " waited on" + (reason.isEmpty ? "" : ": " + reason),
+                           httpStatus: 200)
+    }
+
+    /// A wait's timeout is > 0 and its poll interval 1 to the timeout.
+    static func checkWaitTimes(timeoutMs: Int, pollIntervalMs: Int) throws(ImportError) {
+        guard timeoutMs > 0 else { throw .invalidArgument("the wait timeout must be > 0 ms (got \(timeoutMs))") }
+        guard (1...timeoutMs).contains(pollIntervalMs) else {
+            throw .invalidArgument("the poll interval must be 1 to \(timeoutMs) ms (got \(pollIntervalMs))")
+        }
+    }
+
+    /// Runs `once` (true: the wait is over), then again after each pause of `pollIntervalMs`,
+    /// until it says so or `timeoutMs` has passed; no pause reaches past the deadline, which
+    /// `once` gets for its own calls. Returns false when the time ran out.
+    @discardableResult
+    func poll(timeoutMs: Int, pollIntervalMs: Int,
+              _ once: (ContinuousClock.Instant) throws(ImportError) -> Bool) throws(ImportError) -> Bool {
+        try ImportClient.checkWaitTimes(timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs)
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
+        while ImportClient.millisecondsLeft(until: deadline) > 0 {
+            if try once(deadline) { return true }
+            let left = ImportClient.millisecondsLeft(until: deadline)
             if left <= 0 { break }
             sleep(Swift.min(pollIntervalMs, left))
         }
-        throw ImportError(MILVUS_ERR_TIMEOUT,
-                          "wait for import job \(jobId): still \(lastState) at \(lastProgress)% after \(timeoutMs) ms")
+        return false
     }
 
     // MARK: One call, with retries
@@ -268,7 +307,7 @@ public final class ImportClient: Sendable {
 
     /// Messages are the only place a secret could show: the URL's password, the token,
     /// secret headers, object-store keys in the body.
-    private func redacted(_ error: ImportError, _ settings: ClientSettings, _ body: RequestBody) -> ImportError {
+    func redacted(_ error: ImportError, _ settings: ClientSettings, _ body: RequestBody) -> ImportError {
         Redaction(base.secrets + settings.secrets + body.facts.secrets).apply(error)
     }
 
