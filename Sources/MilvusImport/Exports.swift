@@ -319,3 +319,29 @@ public func milvus_client_wait_import_job_with_request(
                                          onProgress: progressCallback(onProgress, userData))
     }
 }
+
+// MARK: - Many jobs and local files
+
+@implementation @_cdecl("milvus_client_wait_import_jobs")
+public func milvus_client_wait_import_jobs(
+    _ handle: OpaquePointer?, _ request: UnsafePointer<CChar>?, _ timeoutMs: Int, _ pollIntervalMs: Int,
+    _ onProgress: milvus_progress_fn?, _ userData: UnsafeMutableRawPointer?
+) -> UnsafeMutablePointer<CChar>? {
+    returningText { () throws(ImportError) in
+        try client(handle).waitImportJobs(argument(request, "request_json"), timeoutMs: timeoutMs,
+                                          pollIntervalMs: pollIntervalMs,
+                                          onProgress: progressCallback(onProgress, userData))
+    }
+}
+
+@implementation @_cdecl("milvus_client_import_files")
+public func milvus_client_import_files(
+    _ handle: OpaquePointer?, _ request: UnsafePointer<CChar>?, _ timeoutMs: Int, _ pollIntervalMs: Int,
+    _ onProgress: milvus_progress_fn?, _ userData: UnsafeMutableRawPointer?
+) -> UnsafeMutablePointer<CChar>? {
+    returningText { () throws(ImportError) in
+        try client(handle).importFiles(argument(request, "request_json"), timeoutMs: timeoutMs,
+                                       pollIntervalMs: pollIntervalMs,
+                                       onProgress: progressCallback(onProgress, userData))
+    }
+}
