@@ -707,6 +707,7 @@ def test_exception_hierarchy() -> None:
         mi.TLSError: "tls", mi.HTTPError: "http", mi.AuthenticationError: "auth", mi.ServerError: "server",
         mi.MalformedResponseError: "malformed_response", mi.ResponseTooLargeError: "too_large",
         mi.JobNotFoundError: "job_not_found", mi.NoMemoryError: "no_memory", mi.CancelledError: "cancelled",
+        mi.StorageError: "storage",
     }
     for cls, kind in kinds.items():
         assert issubclass(cls, mi.MilvusImportError) and cls.kind == kind
@@ -765,7 +766,7 @@ def test_new_strings_are_void_pointers() -> None:
 
     text = re.sub(r"/\*.*?\*/", "", HEADER.read_text(), flags=re.S)
     new = re.findall(r"^char \*(milvus_[a-z_]+)\(", text, flags=re.M)
-    assert len(new) == 11
+    assert len(new) == 14
     for name in new:
         fn = getattr(mlib.lib, name)
         assert fn.restype is ctypes.c_void_p and fn.errcheck is mlib._check, name

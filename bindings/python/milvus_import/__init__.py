@@ -7,8 +7,12 @@ A pure-Python (ctypes) binding of the C library ``libmilvus_import``:
   ``pymilvus.bulk_writer`` functions (same keywords and defaults) that return the
   server's envelope as a dict and reuse connections;
 * :class:`Client`: one server with its settings (token, database, TLS, headers, proxy,
-  retries, limits), thread-safe, with :meth:`Client.list_all_import_jobs` and
-  :meth:`Client.wait_import_job`;
+  retries, limits), thread-safe, with :meth:`Client.list_all_import_jobs`,
+  :meth:`Client.wait_import_job` and :meth:`Client.wait_import_jobs` (many jobs, one
+  request per poll);
+* local files to imported rows: :meth:`Client.set_storage` (an S3-compatible object store,
+  with pymilvus's ``S3ConnectParam`` keywords), :meth:`Client.upload_files` and
+  :meth:`Client.import_files` (upload, check, create the jobs, wait);
 * :class:`MilvusImportError` and one subclass per error kind.
 
 The shared library is found through ``$MILVUS_IMPORT_LIBRARY``, a copy inside this
@@ -48,7 +52,21 @@ def _version() -> str:
 #: The version of this binding, e.g. ``"0.1.0"``.
 __version__ = _version()
 
+
+def library_path() -> str:
+    """Where the loaded ``libmilvus_import`` came from: the full path of
+    ``$MILVUS_IMPORT_LIBRARY`` or of the package's own copy, or the name that
+    ``ctypes.util.find_library`` gave (the dynamic loader found it on the system)."""
+    return LIBRARY_PATH
+
+
+def library_version() -> str:
+    """The loaded library's ``milvus_version()``, e.g. ``"0.1.0"``."""
+    return LIBRARY_VERSION
+
+
 __all__ = [
     "Client", "list_import_jobs", "get_import_progress", "bulk_import", "commit_import", "abort_import",
-    "clear_client_cache", *errors.__all__, "LIBRARY_PATH", "LIBRARY_VERSION", "__version__",
+    "clear_client_cache", *errors.__all__, "LIBRARY_PATH", "LIBRARY_VERSION", "library_path",
+    "library_version", "__version__",
 ]

@@ -122,6 +122,7 @@ _TABLE: Dict[str, Tuple[Any, Sequence[Any], bool]] = {
     "milvus_last_error_http_status": (_c.c_int, [], False),
     "milvus_last_error_server_code": (_c.c_longlong, [], False),
     "milvus_last_error_message": (_str, [], False),  # BORROWED, copied at once by c_char_p
+    "milvus_last_error_storage_code": (_str, [], False),  # BORROWED, copied at once
     # memory
     "milvus_free": (None, [_c.c_void_p], False),
     # stateless calls
@@ -142,6 +143,11 @@ _TABLE: Dict[str, Tuple[Any, Sequence[Any], bool]] = {
     "milvus_client_set_max_retries": (_status, [_handle, _c.c_int], True),
     "milvus_client_set_retry_backoff_ms": (_status, [_handle, _c.c_long], True),
     "milvus_client_set_max_response_bytes": (_status, [_handle, _c.c_longlong], True),
+    # object storage: endpoint, region, access key, secret key, session token
+    "milvus_client_set_storage": (_status, [_handle, _str, _str, _str, _str, _str], True),
+    "milvus_client_set_storage_virtual_host": (_status, [_handle, _c.c_int], True),
+    "milvus_client_set_upload_part_size": (_status, [_handle, _c.c_longlong], True),
+    "milvus_client_set_upload_stall_timeout_ms": (_status, [_handle, _c.c_long], True),
     # calls
     "milvus_client_list_import_jobs": (_new, [_handle, _str], True),
     "milvus_client_list_all_import_jobs": (_new, [_handle, _str], True),
@@ -154,6 +160,10 @@ _TABLE: Dict[str, Tuple[Any, Sequence[Any], bool]] = {
     "milvus_client_wait_import_job_with_request": (
         _new, [_handle, _str, _c.c_long, _c.c_long, _c.c_void_p, _c.c_void_p], True,
     ),
+    "milvus_client_wait_import_jobs": (_new, [_handle, _str, _c.c_long, _c.c_long, _c.c_void_p, _c.c_void_p], True),
+    # local files: upload, then import
+    "milvus_client_upload_files": (_new, [_handle, _str, _c.c_void_p, _c.c_void_p], True),
+    "milvus_client_import_files": (_new, [_handle, _str, _c.c_long, _c.c_long, _c.c_void_p, _c.c_void_p], True),
 }
 
 
@@ -164,6 +174,8 @@ def _last_error(func_name: str, returned_status: int = 0) -> MilvusImportError:
     server_code = int(lib.milvus_last_error_server_code())
     raw = lib.milvus_last_error_message()
     message = raw.decode("utf-8", "replace") if raw else ""
+    raw_code = lib.milvus_last_error_storage_code()
+    storage_code = raw_code.decode("utf-8", "replace") if raw_code else ""
     if code == 0:
         code = returned_status
     if code == 0:
@@ -173,7 +185,7 @@ def _last_error(func_name: str, returned_status: int = 0) -> MilvusImportError:
             http_status=http_status,
             server_code=server_code,
         )
-    return error_from_status(code, message, http_status, server_code)
+    return error_from_status(code, message, http_status, server_code, storage_code)
 
 
 def _check(result: Any, func: Any, args: Tuple[Any, ...]) -> Any:

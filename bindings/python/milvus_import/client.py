@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _lib
+from ._ca_bundle import ca_file_for_verify
 from .errors import InvalidArgumentError, MalformedResponseError, MilvusImportError
 
-__all__ = ["Client", "Timeout", "Verify", "Cert", "ProgressCallback"]
+__all__ = ["Client", "Timeout", "Verify", "Cert", "ProgressCallback", "Paths"]
 
 #: A timeout in seconds (float), a requests-style ``(connect, read)`` pair, or None for
 #: no limit (about 24.8 days, the largest value the C ``long`` settings take everywhere).
@@ -24,11 +25,16 @@ Timeout = Union[float, int, Tuple[Optional[float], Optional[float]], None]
 Verify = Union[bool, str, "os.PathLike[str]", None]
 #: The path of a PEM client certificate (key inside), or a ``(cert, key)`` pair.
 Cert = Union[str, "os.PathLike[str]", Tuple[str, str], None]
-#: Called with each describe envelope while waiting; return a true value to cancel.
+#: Called with each describe envelope while waiting (or each progress report of the calls
+#: on many jobs and local files); return a true value to cancel.
 ProgressCallback = Callable[[Dict[str, Any]], Optional[bool]]
+#: Local files and folders: one path, or a list of them (for :meth:`Client.import_files` an
+#: element may itself be a list of paths, taken as one file group).
+Paths = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]]]]
 
 _NO_LIMIT_MS = 2**31 - 1
 _DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+_DEFAULT_PART_SIZE = 64 * 1024 * 1024
 
 
 def _seconds_to_ms(value: Any, what: str, allow_zero: bool = False) -> int:
@@ -109,6 +115,47 @@ def _job_body(job_id: str, cluster_id: str, project_id: str, region_id: str, db_
     return body
 
 
+def _path_text(path: Any, what: str) -> str:
+    """One local path as text for the request (the library reads the file, not Python)."""
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    if not isinstance(path, str):
+        raise InvalidArgumentError(f"{what} must hold str or os.PathLike paths, not {type(path).__name__}")
+    return path
+
+
+def _paths(paths: Paths, groups: bool = False) -> List[Any]:
+    """``paths`` as the request's list: one path becomes a list of one; with ``groups``, an
+    inner list or tuple stays a list (one file group)."""
+    if isinstance(paths, (str, os.PathLike)):
+        return [_path_text(paths, "paths")]
+    if not isinstance(paths, (list, tuple)):
+        raise InvalidArgumentError(f"paths must be a path or a list of paths, not {type(paths).__name__}")
+    out: List[Any] = []
+    for path in paths:
+        if groups and isinstance(path, (list, tuple)):
+            out.append([_path_text(p, "a file group") for p in path])
+        else:
+            out.append(_path_text(path, "paths"))
+    return out
+
+
+def _storage_endpoint(endpoint: Optional[str], secure: bool) -> Optional[str]:
+    """pymilvus's ``S3ConnectParam`` endpoint ("host:port", the scheme chosen by ``secure``)
+    as the library's base URL; a full http(s) URL is taken as it is; None/"" stays None
+    (AWS S3)."""
+    if endpoint is None or endpoint == "":
+        return None
+    if not isinstance(endpoint, str):
+        raise InvalidArgumentError(f"endpoint must be a str, not {type(endpoint).__name__}")
+    scheme = endpoint.split("://", 1)[0].lower() if "://" in endpoint else ""
+    if scheme == "":
+        return ("https://" if secure else "http://") + endpoint
+    if secure and scheme != "https":
+        raise InvalidArgumentError(f"endpoint {endpoint!r} is not https but secure=True")
+    return endpoint
+
+
 class _ClientClosed(InvalidArgumentError):
     """Raised by a call on a closed :class:`Client` (an :class:`InvalidArgumentError`)."""
 
@@ -117,8 +164,11 @@ class Client:
     """A client for one Milvus (or Zilliz Cloud) server: settings plus reused connections.
 
     Wraps a C ``milvus_client``. Connections are kept alive and reused across calls and
-    threads. Every method returns the server's JSON envelope parsed into a ``dict``
-    (e.g. ``{"code": 0, "data": {...}}``); nothing is left for Python code to free.
+    threads. The job calls return the server's JSON envelope parsed into a ``dict``
+    (e.g. ``{"code": 0, "data": {...}}``); :meth:`wait_import_jobs`, :meth:`upload_files`
+    and :meth:`import_files` return their result's data. Nothing is left for Python code
+    to free. Local files reach Milvus's bucket through :meth:`set_storage` (the object
+    store) and :meth:`upload_files` or :meth:`import_files`.
 
     Args:
         url: the base URL, ``http`` or ``https``, optional port and path prefix
@@ -220,7 +270,10 @@ class Client:
             lib.milvus_client_set_connect_timeout_ms(h, _seconds_to_ms(connect_timeout, "connect_timeout"))
 
         if verify is None or verify is True:
-            pass  # the library's default: verify with the system store
+            # the host's CA store: libcurl's compiled-in file, or the bundle _ca_bundle finds
+            ca_file = ca_file_for_verify()
+            if ca_file is not None:
+                lib.milvus_client_set_tls(h, 1, enc(ca_file, "CA file"))
         elif verify is False:
             lib.milvus_client_set_tls(h, 0, None)
         elif isinstance(verify, (str, os.PathLike)):
@@ -568,29 +621,37 @@ class Client:
         timeout_ms = _seconds_to_ms(timeout, "timeout")
         poll_ms = min(_seconds_to_ms(poll_interval, "poll_interval"), timeout_ms)
         body = _job_body(job_id, cluster_id, project_id, region_id, db_name)
-        request = _dumps(body)
+        return self._call_with_progress(
+            "milvus_client_wait_import_job_with_request", _dumps(body), (timeout_ms, poll_ms), on_progress
+        )
 
+    def _call_with_progress(
+        self, function: str, request: Optional[bytes], numbers: Tuple[int, ...], on_progress: Optional[ProgressCallback]
+    ) -> Dict[str, Any]:
+        """One ``milvus_client_*(client, request, *numbers, on_progress, user_data)`` call:
+        the envelope as a dict. The callback gets each JSON text as a dict; an exception it
+        raises stops the call and is re-raised here, unchanged, once the library returned."""
         raised: List[BaseException] = []
         callback: Any = None
         if on_progress is not None:
             if not callable(on_progress):
                 raise InvalidArgumentError("on_progress must be callable or None")
 
-            def trampoline(describe_json: Optional[bytes], _user_data: Optional[int]) -> int:
+            def trampoline(text: Optional[bytes], _user_data: Optional[int]) -> int:
                 try:
-                    envelope = json.loads(describe_json) if describe_json else {}
-                    return 1 if on_progress(envelope) else 0
+                    report = json.loads(text) if text else {}
+                    return 1 if on_progress(report) else 0
                 except BaseException as err:  # includes KeyboardInterrupt: re-raised below
                     raised.append(err)
                     return 1
 
             callback = _lib.PROGRESS_FN(trampoline)  # referenced until the call returns
 
-        fn = self._lib.milvus_client_wait_import_job_with_request
+        fn = getattr(self._lib, function)
         pointer = ctypes.cast(callback, ctypes.c_void_p) if callback is not None else None
         try:
             with self._use() as handle:
-                raw = fn(handle, request, timeout_ms, poll_ms, pointer, None)
+                raw = fn(handle, request, *numbers, pointer, None)
         except MilvusImportError:
             if raised:  # the callback's own exception wins over CancelledError
                 raise raised[0] from None
@@ -601,3 +662,221 @@ class Client:
         if raised:  # the library ignored the stop request: still surface the error
             raise raised[0]
         return _loads(raw)
+
+    def wait_import_jobs(
+        self,
+        job_ids: Sequence[str],
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        on_progress: Optional[ProgressCallback] = None,
+        collection_name: str = "",
+        db_name: str = "",
+    ) -> List[Dict[str, Any]]:
+        """Wait until every job of ``job_ids`` is ``Completed``, ``Failed`` or
+        ``Uncommitted``, at one request per poll (not one per job): each poll lists the
+        jobs, and each job is described once, when the list shows it finished.
+
+        Endpoints: ``POST {url}/v2/vectordb/jobs/import/list`` once per poll (of
+        ``collection_name`` when given, else every job), ``.../describe`` once per job
+        (through ``milvus_client_wait_import_jobs``).
+
+        Args:
+            job_ids: the jobs' ids (str); ``[]`` with ``collection_name``: every job of the
+                collection not finished when the wait starts.
+            timeout: the longest wait in seconds (> 0).
+            poll_interval: the pause between polls in seconds (> 0; clamped to ``timeout``).
+            on_progress: None, or ``callback(report: dict) -> bool | None`` run on this
+                thread after every poll with ``{"phase": "import", "jobs": [{"jobId": ...,
+                "state": "Importing", "progress": 40}, ...]}`` (one entry per job, in the
+                order of ``job_ids``). A true value stops the wait (:class:`CancelledError`);
+                an exception raised inside it is re-raised here.
+            collection_name: list only this collection's jobs (cheaper on a busy server).
+            db_name: the database; ``""`` uses the client's ``db_name``.
+
+        Returns:
+            The final describe ``data`` of each job, a list of dicts in the order of
+            ``job_ids`` (check each ``["state"]``: a Failed job is returned, not raised).
+
+        Raises:
+            JobNotFoundError (a job the server does not know), ServerError (a job in state
+            ``None``), ImportTimeoutError, CancelledError, any exception that
+            ``on_progress`` raised, and the exceptions of :meth:`list_import_jobs`.
+
+        Thread-safe.
+        """
+        if isinstance(job_ids, str):
+            raise InvalidArgumentError("job_ids must be a list of job ids, not one str")
+        timeout_ms = _seconds_to_ms(timeout, "timeout")
+        poll_ms = min(_seconds_to_ms(poll_interval, "poll_interval"), timeout_ms)
+        body: Dict[str, Any] = {"jobIds": list(job_ids)}
+        body.update(_compact(collectionName=collection_name, dbName=db_name))
+        if not body["jobIds"] and "collectionName" in body:
+            del body["jobIds"]  # the collection's unfinished jobs
+        envelope = self._call_with_progress(
+            "milvus_client_wait_import_jobs", _dumps(body), (timeout_ms, poll_ms), on_progress
+        )
+        return envelope["data"]["jobs"]
+
+    # ------------------------------------------------------------------ local files
+    def set_storage(
+        self,
+        endpoint: Optional[str] = None,
+        access_key: Optional[str] = None,
+        secret_key: Optional[str] = None,
+        secure: bool = False,
+        enable_virtual_style_endpoint: bool = False,
+        session_token: Optional[str] = None,
+        region: Optional[str] = None,
+        part_size: int = _DEFAULT_PART_SIZE,
+        stall_timeout: float = 60.0,
+    ) -> None:
+        """The object store that :meth:`upload_files` and :meth:`import_files` use: the
+        S3-compatible bucket Milvus imports from (AWS S3, MinIO, SeaweedFS, ...). The
+        keywords are those of pymilvus's ``RemoteBulkWriter.S3ConnectParam`` (the bucket
+        is named per call, ``bucket_name``). No I/O happens here.
+
+        Args:
+            endpoint: ``"host:port"`` as pymilvus takes it (e.g. ``"127.0.0.1:9000"``),
+                http or https by ``secure``; a full ``http://`` or ``https://`` URL is used
+                as it is; None for AWS S3 (``https://s3.<region>.amazonaws.com``).
+            access_key: the access key id; required.
+            secret_key: the secret access key; required; never in a message.
+            secure: https for a ``"host:port"`` endpoint (pymilvus's default: False).
+            enable_virtual_style_endpoint: address the bucket as ``bucket.endpoint``
+                instead of ``endpoint/bucket`` (path style, the default).
+            session_token: a temporary credential's token (``x-amz-security-token``).
+            region: the signing region; None for ``"us-east-1"``.
+            part_size: the part size of multipart uploads in bytes, 5 MiB to 5 GiB
+                (default 64 MiB); larger files go up in parts, several at once.
+            stall_timeout: an upload fails with :class:`ImportTimeoutError` when no byte
+                moves for this many seconds (uploads have no overall limit).
+            TLS (``verify``, ``cert``) and ``proxy`` are the client's.
+
+        Raises:
+            InvalidArgumentError: a bad endpoint, a missing or bad key, a part size out of
+                range; the settings are then partly applied: call again.
+
+        Thread-safe: calls already under way keep the settings they started with.
+        """
+        url = _storage_endpoint(endpoint, secure)
+        enc = _lib.encode
+        if isinstance(part_size, bool) or not isinstance(part_size, int):
+            raise InvalidArgumentError("part_size must be an int number of bytes")
+        with self._use() as h:
+            self._lib.milvus_client_set_storage(
+                h, enc(url, "endpoint"), enc(region or None, "region"), enc(access_key, "access_key"),
+                enc(secret_key, "secret_key"), enc(session_token or None, "session_token"),
+            )
+            self._lib.milvus_client_set_storage_virtual_host(h, 1 if enable_virtual_style_endpoint else 0)
+            self._lib.milvus_client_set_upload_part_size(h, part_size)
+            self._lib.milvus_client_set_upload_stall_timeout_ms(h, _seconds_to_ms(stall_timeout, "stall_timeout"))
+
+    def upload_files(
+        self,
+        paths: Paths,
+        bucket_name: str,
+        prefix: str = "",
+        on_progress: Optional[ProgressCallback] = None,
+    ) -> List[Dict[str, Any]]:
+        """Upload local files and folders to the bucket (see :meth:`set_storage`).
+
+        Keys: ``prefix/basename`` for a file, ``prefix/relative/path`` for each file under a
+        folder (hidden files skipped; the folder's own name not included); without a
+        prefix, the bare names. An object already there with the same size and ETag is not
+        sent again, so a rerun resumes. Files are streamed from disk; large ones go up in
+        parts, and a multipart upload that fails or is cancelled is aborted.
+
+        Endpoints (the object store): HEAD, PUT, and the multipart upload calls.
+
+        Args:
+            paths: a local file or folder, or a list of them.
+            bucket_name: the bucket (as in pymilvus's ``S3ConnectParam``).
+            prefix: the key prefix, e.g. ``"imports/2026"``; ``""`` for none.
+            on_progress: None, or ``callback(report: dict) -> bool | None`` run on this
+                thread as bytes go up, with ``{"phase": "upload", "key": "<object being
+                sent>", "bytesDone": N, "bytesTotal": M}`` (bytes of the whole call). A true
+                value stops (:class:`CancelledError`; complete objects stay).
+
+        Returns:
+            One dict per object, ``{"key": ..., "size": N (bytes), "etag": ..., "path":
+            "<local path>", "uploaded": bool}`` (``uploaded`` False: it was already there).
+
+        Raises:
+            InvalidArgumentError (no storage set, a missing or unreadable path: the message
+            names it), StorageError (the store refused; see ``storage_code``),
+            TransportError, ImportTimeoutError (the stall limit), TLSError, CancelledError,
+            any exception ``on_progress`` raised, NoMemoryError.
+
+        Thread-safe.
+        """
+        body = _compact(bucket=bucket_name, prefix=prefix)
+        body.setdefault("bucket", bucket_name)
+        body["paths"] = _paths(paths)
+        envelope = self._call_with_progress("milvus_client_upload_files", _dumps(body), (), on_progress)
+        return envelope["data"]["objects"]
+
+    def import_files(
+        self,
+        collection_name: str,
+        paths: Paths,
+        bucket_name: str,
+        prefix: str = "",
+        db_name: str = "",
+        partition_name: str = "",
+        options: Optional[Mapping[str, str]] = None,
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        on_progress: Optional[ProgressCallback] = None,
+    ) -> Dict[str, Any]:
+        """Local files to imported rows in one call: upload what is missing (as
+        :meth:`upload_files`), check every object and Milvus's file-group rules, create the
+        import jobs (1024 file groups per job) and wait for all of them (as
+        :meth:`wait_import_jobs`).
+
+        File groups: each ``.json``, ``.jsonl``, ``.ndjson``, ``.csv`` or ``.parquet``
+        file is one; the ``.npy`` files of one folder are one (one file per field). A group
+        is at most 16 GiB. A file that breaks a rule is an :class:`InvalidArgumentError`
+        naming it, raised before any job is created.
+
+        Endpoints: the object store's, then ``POST {url}/v2/vectordb/jobs/import/create``,
+        ``.../list`` and ``.../describe``.
+
+        Args:
+            collection_name: the target collection.
+            paths: local files and folders as for :meth:`upload_files`; an element may also
+                be a list of paths, taken as one file group.
+            bucket_name, prefix: as for :meth:`upload_files`.
+            db_name: the database; ``""`` uses the client's ``db_name``.
+            partition_name: the target partition; ``""`` for none.
+            options: str-valued import options, as for :meth:`bulk_import`.
+            timeout: the longest wait for the jobs once created, in seconds (> 0); uploads
+                are bounded by ``stall_timeout`` of :meth:`set_storage` instead.
+            poll_interval: the pause between polls of the jobs, in seconds.
+            on_progress: None, or a callback as for :meth:`upload_files` while bytes go up,
+                then as for :meth:`wait_import_jobs` after every poll (``report["phase"]``
+                is ``"upload"`` or ``"import"``). A true value stops (:class:`CancelledError`;
+                what was uploaded stays, jobs already created keep running on the server).
+
+        Returns:
+            ``{"jobs": [<each job's final describe data>], "objects": [<as upload_files>]}``
+            (check each job's ``["state"]``: a Failed job is returned, not raised).
+
+        Raises:
+            the exceptions of :meth:`upload_files`, :meth:`bulk_import` and
+            :meth:`wait_import_jobs`.
+
+        Thread-safe.
+        """
+        timeout_ms = _seconds_to_ms(timeout, "timeout")
+        poll_ms = min(_seconds_to_ms(poll_interval, "poll_interval"), timeout_ms)
+        body = _compact(
+            collectionName=collection_name, bucket=bucket_name, prefix=prefix, dbName=db_name,
+            partitionName=partition_name, options=options,
+        )
+        body.setdefault("collectionName", collection_name)
+        body.setdefault("bucket", bucket_name)
+        body["paths"] = _paths(paths, groups=True)
+        envelope = self._call_with_progress(
+            "milvus_client_import_files", _dumps(body), (timeout_ms, poll_ms), on_progress
+        )
+        return envelope["data"]

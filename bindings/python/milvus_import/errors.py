@@ -19,6 +19,9 @@ C library leaves in the calling thread's last error:
     a one-line description; it never contains the API token, a URL password or
     object-store keys (the library replaces them with ``***``).
 
+:class:`StorageError`, the object store's refusals, also carries ``storage_code``: the S3
+error ``Code`` (``"NoSuchBucket"``, ``"SignatureDoesNotMatch"``, ...).
+
 One subclass exists per kind. Some also derive from the matching built-in exception so
 that generic handlers work: :class:`InvalidArgumentError` is a :class:`ValueError`,
 :class:`TransportError` a :class:`ConnectionError`, :class:`ImportTimeoutError` a
@@ -46,6 +49,7 @@ __all__ = [
     "JobNotFoundError",
     "NoMemoryError",
     "CancelledError",
+    "StorageError",
 ]
 
 
@@ -65,6 +69,7 @@ class Status(enum.IntEnum):
     JOB_NOT_FOUND = 10
     NO_MEMORY = 11
     CANCELLED = 12
+    STORAGE = 13
 
 
 def _rebuild(cls: "Type[MilvusImportError]", message: str, status: int, http_status: int, server_code: int) -> "MilvusImportError":
@@ -87,8 +92,9 @@ class MilvusImportError(Exception):
     Attributes:
         kind (str): one of ``"invalid_argument"``, ``"transport"``, ``"timeout"``,
             ``"tls"``, ``"http"``, ``"auth"``, ``"server"``, ``"malformed_response"``,
-            ``"too_large"``, ``"job_not_found"``, ``"no_memory"``, ``"cancelled"``
-            (``"unknown"`` for a status this version of the binding does not know).
+            ``"too_large"``, ``"job_not_found"``, ``"no_memory"``, ``"cancelled"``,
+            ``"storage"`` (``"unknown"`` for a status this version of the binding does not
+            know).
         status (Status | int), http_status (int), server_code (int), message (str).
     """
 
@@ -182,18 +188,54 @@ class NoMemoryError(MilvusImportError, MemoryError, kind="no_memory", status=Sta
 
 
 class CancelledError(MilvusImportError, kind="cancelled", status=Status.CANCELLED):
-    """A wait was stopped because the ``on_progress`` callback returned a true value."""
+    """A wait or an upload was stopped because the ``on_progress`` callback returned a true
+    value."""
+
+
+class StorageError(MilvusImportError, kind="storage", status=Status.STORAGE):
+    """The object store (S3 API) refused a request: wrong keys (403
+    ``SignatureDoesNotMatch``, ``InvalidAccessKeyId``), a missing bucket (404
+    ``NoSuchBucket``), ``AccessDenied``, ...
+
+    Attributes:
+        storage_code (str): the S3 error ``Code``; ``""`` when the answer had none (e.g. a
+            HEAD, whose answers have no body). :attr:`http_status` is the store's status.
+    """
+
+    def __init__(self, message: str = "", *, storage_code: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.storage_code: str = storage_code
+
+    def __repr__(self) -> str:
+        return (
+            f"StorageError(kind='storage', http_status={self.http_status}, "
+            f"storage_code={self.storage_code!r}, message={self.message!r})"
+        )
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (_rebuild_storage, (self.message, int(self.status), self.http_status, self.server_code, self.storage_code))
+
+
+def _rebuild_storage(message: str, status: int, http_status: int, server_code: int, storage_code: str) -> StorageError:
+    return StorageError(message, status=status, http_status=http_status, server_code=server_code,
+                        storage_code=storage_code)
 
 
 #: kind string -> exception class, for callers that dispatch on ``kind``.
 CLASS_BY_KIND: Dict[str, Type[MilvusImportError]] = {cls.kind: cls for cls in _BY_STATUS.values()}
 
 
-def error_from_status(status: int, message: str, http_status: int = 0, server_code: int = 0) -> MilvusImportError:
-    """Build the exception matching a ``milvus_status`` number.
+def error_from_status(
+    status: int, message: str, http_status: int = 0, server_code: int = 0, storage_code: str = ""
+) -> MilvusImportError:
+    """Build the exception matching a ``milvus_status`` number (``storage_code``: the S3
+    ``Code`` of a :class:`StorageError`, ignored for the other kinds).
 
     An unknown number (a newer library) gives a plain :class:`MilvusImportError` whose
     ``kind`` is ``"unknown"`` and whose ``status`` is the raw int.
     """
     cls = _BY_STATUS.get(int(status), MilvusImportError)
+    if cls is StorageError:
+        return StorageError(message, status=int(status), http_status=http_status, server_code=server_code,
+                            storage_code=storage_code)
     return cls(message, status=int(status), http_status=http_status, server_code=server_code)
