@@ -109,16 +109,22 @@ class SeaweedFS:
         began = time.monotonic()
         # A port picked free can be taken by someone else before weed binds it: try again.
         for attempt in range(3):
-            self._launch(config)
-            if self._wait_ready():
+            try:
+                self._launch(config)
+                ready = self._wait_ready()
+            except BaseException:  # Ctrl-C while starting: no server left behind
+                self.close()
+                raise
+            if ready:
                 self.startup_seconds = time.monotonic() - began
                 return self
             alive = self.proc is not None and self.proc.poll() is None
             self.stop()
             if alive:
                 break
-        raise SeaweedError(f"weed mini did not start within {self.startup_timeout:.0f} s; "
-                           f"log: {self.log()}")
+        log = self.log()
+        self.close()
+        raise SeaweedError(f"weed mini did not start within {self.startup_timeout:.0f} s; log: {log}")
 
     def _launch(self, config: Path) -> None:
         ports = free_ports(2 * len(COMPONENTS))
@@ -283,18 +289,31 @@ def main(argv: list[str]) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("no command given after --")
-    # SIGTERM unwinds like Ctrl-C, so the server is stopped either way.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    proc = None
+
+    def terminate(*_):  # SIGTERM: passed on to the command; the server stops as for Ctrl-C
+        if proc is not None:
+            proc.terminate()
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, terminate)
     try:
         with SeaweedFS(args.workdir, buckets=(args.bucket,)) as s3:
-            env = {**os.environ, **s3.env(), "S3_BUCKET": args.bucket}
+            proc = subprocess.Popen(command, env={**os.environ, **s3.env(), "S3_BUCKET": args.bucket})
             try:
-                return subprocess.call(command, env=env)
+                return proc.wait()
             except KeyboardInterrupt:
+                # A Ctrl-C reached the command too: let it finish its own clean-up first.
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
                 return 130
     except SeaweedError as err:
         print(f"seaweed: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # while the server was starting; it is stopped already
+        return 130
 
 
 if __name__ == "__main__":
