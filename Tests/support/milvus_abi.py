@@ -63,6 +63,8 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "milvus_client_abort_import": (_ptr, [_ptr, _text]),
     "milvus_client_wait_import_job": (_ptr, [_ptr, _text, _long, _long, _ptr, _ptr]),
     "milvus_client_wait_import_job_with_request": (_ptr, [_ptr, _text, _long, _long, _ptr, _ptr]),
+    "milvus_client_wait_import_jobs": (_ptr, [_ptr, _text, _long, _long, _ptr, _ptr]),
+    "milvus_client_import_files": (_ptr, [_ptr, _text, _long, _long, _ptr, _ptr]),
 }
 
 
