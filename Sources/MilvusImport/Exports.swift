@@ -29,6 +29,7 @@ private func client(_ handle: OpaquePointer?) throws(ImportError) -> ImportClien
 
 private func record(_ error: ImportError) {
     error.message.withCString { mi_error_set(Int32(error.kind.rawValue), Int32(error.httpStatus), error.serverCode, $0) }
+    if !error.storageCode.isEmpty { mi_error_set_storage_code(error.storageCode) }
 }
 
 /// Runs a call that returns text: NEW text on success, NULL and the last error on failure.
@@ -342,6 +343,61 @@ public func milvus_client_import_files(
     returningText { () throws(ImportError) in
         try client(handle).importFiles(argument(request, "request_json"), timeoutMs: timeoutMs,
                                        pollIntervalMs: pollIntervalMs,
+                                       onProgress: progressCallback(onProgress, userData))
+    }
+}
+
+// MARK: - Object storage
+
+@implementation @_cdecl("milvus_last_error_storage_code")
+public func milvus_last_error_storage_code() -> UnsafePointer<CChar>? { mi_error_storage_code() }
+
+@implementation @_cdecl("milvus_client_set_storage")
+public func milvus_client_set_storage(_ handle: OpaquePointer?, _ endpoint: UnsafePointer<CChar>?,
+                                      _ region: UnsafePointer<CChar>?, _ accessKey: UnsafePointer<CChar>?,
+                                      _ secretKey: UnsafePointer<CChar>?,
+                                      _ sessionToken: UnsafePointer<CChar>?) -> Int32 {
+    returningStatus { () throws(ImportError) in
+        let storage = try StorageSettings(endpoint: optionalArgument(endpoint, "endpoint"),
+                                          region: optionalArgument(region, "region"),
+                                          accessKey: argument(accessKey, "access_key"),
+                                          secretKey: argument(secretKey, "secret_key"),
+                                          sessionToken: optionalArgument(sessionToken, "session_token"))
+        try client(handle).update { (s: inout ClientSettings) throws(ImportError) in s.setStorage(storage) }
+    }
+}
+
+@implementation @_cdecl("milvus_client_set_storage_virtual_host")
+public func milvus_client_set_storage_virtual_host(_ handle: OpaquePointer?, _ virtualHost: Int32) -> Int32 {
+    returningStatus { () throws(ImportError) in
+        try client(handle).update { (s: inout ClientSettings) throws(ImportError) in
+            try s.setStorageVirtualHost(virtualHost != 0)
+        }
+    }
+}
+
+@implementation @_cdecl("milvus_client_set_upload_part_size")
+public func milvus_client_set_upload_part_size(_ handle: OpaquePointer?, _ partBytes: Int64) -> Int32 {
+    returningStatus { () throws(ImportError) in
+        try client(handle).update { (s: inout ClientSettings) throws(ImportError) in try s.setUploadPartSize(partBytes) }
+    }
+}
+
+@implementation @_cdecl("milvus_client_set_upload_stall_timeout_ms")
+public func milvus_client_set_upload_stall_timeout_ms(_ handle: OpaquePointer?, _ stallMs: Int) -> Int32 {
+    returningStatus { () throws(ImportError) in
+        try client(handle).update { (s: inout ClientSettings) throws(ImportError) in
+            try s.setUploadStallTimeout(ms: stallMs)
+        }
+    }
+}
+
+@implementation @_cdecl("milvus_client_upload_files")
+public func milvus_client_upload_files(_ handle: OpaquePointer?, _ request: UnsafePointer<CChar>?,
+                                       _ onProgress: milvus_progress_fn?,
+                                       _ userData: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<CChar>? {
+    returningText { () throws(ImportError) in
+        try client(handle).uploadFiles(request: argument(request, "request_json"),
                                        onProgress: progressCallback(onProgress, userData))
     }
 }

@@ -11,12 +11,12 @@ import Testing
             (MILVUS_ERR_AUTH, "authentication failed"), (MILVUS_ERR_SERVER, "server error"),
             (MILVUS_ERR_MALFORMED_RESPONSE, "malformed response"), (MILVUS_ERR_TOO_LARGE, "response too large"),
             (MILVUS_ERR_JOB_NOT_FOUND, "import job not found"), (MILVUS_ERR_NO_MEMORY, "out of memory"),
-            (MILVUS_ERR_CANCELLED, "cancelled"),
+            (MILVUS_ERR_CANCELLED, "cancelled"), (MILVUS_ERR_STORAGE, "object store error"),
         ]
         for (status, text) in expected {
             #expect(StatusText.describe(Int32(status.rawValue)).description == text)
         }
-        for unknown: Int32 in [-1, 13, 1000] {
+        for unknown: Int32 in [-1, 14, 1000] {
             #expect(StatusText.describe(unknown).description == "unknown status")
         }
     }

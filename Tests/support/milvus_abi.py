@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 # milvus_status, in the header's order: KINDS[code] is the kind's name.
 KINDS = [
     "ok", "invalid_argument", "transport", "timeout", "tls", "http", "auth", "server",
-    "malformed_response", "too_large", "job_not_found", "no_memory", "cancelled",
+    "malformed_response", "too_large", "job_not_found", "no_memory", "cancelled", "storage",
 ]
 
 #: milvus_progress_fn. The wait functions take the callback as void *, which accepts None,
@@ -65,6 +65,12 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "milvus_client_wait_import_job_with_request": (_ptr, [_ptr, _text, _long, _long, _ptr, _ptr]),
     "milvus_client_wait_import_jobs": (_ptr, [_ptr, _text, _long, _long, _ptr, _ptr]),
     "milvus_client_import_files": (_ptr, [_ptr, _text, _long, _long, _ptr, _ptr]),
+    "milvus_last_error_storage_code": (_text, []),
+    "milvus_client_set_storage": (_int, [_ptr, _text, _text, _text, _text, _text]),
+    "milvus_client_set_storage_virtual_host": (_int, [_ptr, _int]),
+    "milvus_client_set_upload_part_size": (_int, [_ptr, _llong]),
+    "milvus_client_set_upload_stall_timeout_ms": (_int, [_ptr, _long]),
+    "milvus_client_upload_files": (_ptr, [_ptr, _text, _ptr, _ptr]),
 }
 
 

@@ -7,13 +7,16 @@
 
 /* Clears this thread's last error (code MILVUS_OK, message ""). */
 void mi_error_clear(void);
-/* Records this thread's last error; the message is copied, cut at 1023 bytes on a UTF-8
- * boundary. */
+/* Records this thread's last error (its storage code ""); the message is copied, cut at
+ * 1023 bytes on a UTF-8 boundary. */
 void mi_error_set(int code, int http_status, long long server_code, const char *message);
 int mi_error_code(void);
 int mi_error_http_status(void);
 long long mi_error_server_code(void);
 const char *mi_error_message(void);
+/* The S3 error code of the last error (set after mi_error_set; cut at 127 bytes). */
+void mi_error_set_storage_code(const char *code);
+const char *mi_error_storage_code(void);
 
 /* How many fork()s lie between the first call of this function and the calling process:
  * 0 in the process that first called it, bumped in every child by a pthread_atfork

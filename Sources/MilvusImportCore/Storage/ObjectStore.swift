@@ -38,8 +38,8 @@ final class ObjectStore {
     /// Runs `count` requests, at most `atOnce` at a time: `make(i)` creates the i-th when
     /// there is room, `finished(i, transfer)` receives it once it has its HTTP answer (a
     /// transport error ends the run with that error). `progress` is called at most every
-    /// 100 ms or 64 KiB with the bytes sent by the requests still running; false stops the
-    /// run (CANCELLED). A request during which no byte moves for the stall limit ends the
+    /// 100 ms, when bytes moved, with the bytes sent so far by the run's requests; false
+    /// stops the run (CANCELLED). A request during which no byte moves for the stall limit ends the
     /// run with TIMEOUT. Every request still running when the run ends is dropped.
     func run(count: Int, atOnce: Int, make: (Int) throws(ImportError) -> S3Transfer,
              finished: (Int, S3Transfer) throws(ImportError) -> Void,
@@ -47,7 +47,8 @@ final class ObjectStore {
         var next = 0
         var active: [(index: Int, transfer: S3Transfer, moved: Int64, lastMove: ContinuousClock.Instant)] = []
         defer { for entry in active { curl_multi_remove_handle(multi, entry.transfer.easy) } }
-        var reported: (bytes: Int64, at: ContinuousClock.Instant) = (-1, .now)
+        var reported: (bytes: Int64, at: ContinuousClock.Instant) = (0, .now)
+        var finishedBytes: Int64 = 0
         let stall = Duration.milliseconds(settings.uploadStallTimeoutMs)
 
         while next < count || !active.isEmpty {
@@ -71,6 +72,7 @@ final class ObjectStore {
                 let done = active.remove(at: position)
                 done.transfer.result = message.pointee.data.result
                 curl_multi_remove_handle(multi, done.transfer.easy)
+                finishedBytes += done.transfer.bytesSent
                 if let failure = done.transfer.failure(settings: settings) { throw redaction.apply(failure) }
                 try finished(done.index, done.transfer)
             }
@@ -86,8 +88,8 @@ final class ObjectStore {
                 }
             }
             if let progress {
-                let sent = active.reduce(Int64(0)) { $0 + $1.transfer.bytesSent }
-                if sent != reported.bytes && (sent - reported.bytes >= 64 << 10 || now - reported.at >= .milliseconds(100)) {
+                let sent = active.reduce(finishedBytes) { $0 + $1.transfer.bytesSent }
+                if sent != reported.bytes && now - reported.at >= .milliseconds(100) {
                     reported = (sent, now)
                     if !progress(sent) {
                         throw ImportError(MILVUS_ERR_CANCELLED, (active.first?.transfer.context ?? "upload")

@@ -74,10 +74,10 @@ enum S3Errors {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// S3 codes are words ("NoSuchBucket"): anything else from a server is cut to that form.
+    /// S3 codes are ASCII words ("NoSuchBucket"): anything else from a server is cut to that form.
     private static func sanitizedCode(_ code: String) -> String {
-        String(code.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." }
-            .prefix(64).map(Character.init))
+        String(code.unicodeScalars.filter { ("a"..."z").contains($0) || ("A"..."Z").contains($0)
+            || ("0"..."9").contains($0) || $0 == "." }.prefix(64).map(Character.init))
     }
 
     /// The code a bodiless answer (HEAD) stands for.

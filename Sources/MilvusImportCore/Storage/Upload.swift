@@ -148,6 +148,8 @@ final class Upload {
     /// Initiates, sends the parts `partsAtOnce` at a time, completes; aborts on any failure.
     private func multipart(_ file: LocalFile, _ opened: OpenFile, parts: Int64, partSize: Int64,
                            context: String) throws(ImportError) -> String {
+        // "uploads=", not "uploads": libcurl 7.88 signs the bare name as written and S3
+        // computes the signature over "uploads=".
         let initiate = try store.transfer("POST", address.url(key: file.key, query: "uploads="), body: .bytes([]),
                                           context: context + " (start a multipart upload)")
         try store.perform(initiate)
@@ -157,19 +159,16 @@ final class Upload {
             throw ImportError(MILVUS_ERR_MALFORMED_RESPONSE, context + ": the object store started a multipart"
                               + " upload without an UploadId", httpStatus: initiate.status)
         }
-        let idQuery = "uploadId=" + (try S3Address.escape(uploadId))
+        let idQuery = try Upload.query(uploadId: uploadId)
         do throws(ImportError) {
             var etags = [String](repeating: "", count: Int(parts))
-            var partsDone: Int64 = 0
             let start = done
             try store.run(
                 count: Int(parts), atOnce: Upload.partsAtOnce,
                 make: { [self] index throws(ImportError) in
                     let offset = Int64(index) * partSize
-                    // partNumber before uploadId: libcurl 7.88 signs the query as written, so
-                    // it must already be in Signature V4's sorted order.
                     return try store.transfer(
-                        "PUT", address.url(key: file.key, query: "partNumber=\(index + 1)&" + idQuery),
+                        "PUT", address.url(key: file.key, query: Upload.query(part: index + 1, uploadId: uploadId)),
                         body: .file(opened, offset: offset, length: Swift.min(partSize, file.size - offset)),
                         context: context + " (part \(index + 1) of \(parts))")
                 },
@@ -180,9 +179,8 @@ final class Upload {
                                           httpStatus: 200)
                     }
                     etags[index] = etag
-                    partsDone += request.bytesSent
                 },
-                progress: { [self] sent in progress(file.key, start + partsDone + sent) })
+                progress: { [self] sent in progress(file.key, start + sent) })
             let complete = try store.transfer("POST", address.url(key: file.key, query: idQuery),
                                               body: .bytes(Upload.completion(etags)),
                                               context: context + " (complete the multipart upload)")
@@ -219,6 +217,12 @@ final class Upload {
         }
     }
 
+    /// The query of a multipart upload's requests, in Signature V4's sorted order (libcurl
+    /// 7.88 signs the query as written): "uploadId=X", "partNumber=N&uploadId=X".
+    static func query(part: Int? = nil, uploadId: String) throws(ImportError) -> String {
+        (part.map { "partNumber=\($0)&" } ?? "") + "uploadId=" + (try S3Address.escape(uploadId))
+    }
+
     /// The CompleteMultipartUpload document: each part's number and ETag, in order.
     static func completion(_ etags: [String]) -> [UInt8] {
         var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
@@ -245,5 +249,42 @@ final class Upload {
             throw ImportError(MILVUS_ERR_CANCELLED, "upload to \(address.display(key: key)): cancelled by the"
                               + " progress callback")
         }
+    }
+}
+
+extension ImportClient {
+    /// The upload call of the C API: `request` is {"bucket":"b","prefix":"p","paths":[...]}
+    /// ("prefix" optional); returns {"code":0,"data":{"objects":[...]}}.
+    public func uploadFiles(request: String, onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+        let json: JSON
+        switch JSON.parse(request) {
+        case .failure(let error):
+            throw .invalidArgument("request_json is not valid JSON (\(error.text)); expected e.g."
+                                   + " {\"bucket\":\"b\",\"paths\":[\"rows.json\"]}")
+        case .success(let value):
+            json = value
+        }
+        guard json.kind == .object else { throw .invalidArgument("request_json must be a JSON object") }
+        for (name, _) in json.members where !["bucket", "prefix", "paths"].contains(name) {
+            throw .invalidArgument("request_json has an unknown member \"\(Classification.sanitize(name, limit: 60))\";"
+                                   + " expected bucket, prefix, paths")
+        }
+        guard let bucket = json["bucket"]?.string, !bucket.isEmpty else {
+            throw .invalidArgument("request_json needs \"bucket\": a non-empty string")
+        }
+        var prefix: String?
+        if let value = json["prefix"], value.kind != .null {
+            guard let text = value.string else { throw .invalidArgument("\"prefix\" must be a string") }
+            prefix = text
+        }
+        guard let paths = json["paths"], paths.kind == .array, paths.count > 0 else {
+            throw .invalidArgument("request_json needs \"paths\": a non-empty list of local files or folders")
+        }
+        var files: [LocalFile] = []
+        for element in paths.elements {
+            guard let path = element.string else { throw .invalidArgument("every element of \"paths\" must be a string") }
+            files += try LocalFiles.collect(path, prefix: prefix)
+        }
+        return try StoredObject.envelope(uploadFiles(bucket: bucket, files: files, onProgress: onProgress))
     }
 }
