@@ -17,7 +17,10 @@ for _name in ("NO_PROXY", "no_proxy"):
     _have = [p for p in os.environ.get(_name, "").split(",") if p]
     os.environ[_name] = ",".join(_have + ["127.0.0.1", "localhost"])
 
-os.environ.setdefault("MILVUS_IMPORT_LIBRARY", library_path())
+# The package under test loads build/lib's library, unless MILVUS_IMPORT_TEST_INSTALLED is
+# set: then an installed package finds its own copy (Tests/wheel runs a subset so).
+if not os.environ.get("MILVUS_IMPORT_TEST_INSTALLED"):
+    os.environ.setdefault("MILVUS_IMPORT_LIBRARY", library_path())
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -27,7 +30,8 @@ def pytest_report_header(config: pytest.Config) -> str:
         where = os.path.dirname(milvus_import.__file__)
     except ImportError as err:
         where = f"not importable: {err}"
-    return f"libmilvus_import: {os.environ['MILVUS_IMPORT_LIBRARY']}; milvus_import package: {where}"
+    library = os.environ.get("MILVUS_IMPORT_LIBRARY", "the package's own copy")
+    return f"libmilvus_import: {library}; milvus_import package: {where}"
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from typing import Any, Dict, List
 import pytest
 
 import milvus_import as mi
+from milvus_import import _ca_bundle as mca
 from milvus_import import _lib as mlib
 from milvus_import import functions as mfun
 from integration_support import REPO, RecordingServer, library_path, ok_reply
@@ -692,6 +693,38 @@ def test_tls_client_certificate(tls_files) -> None:
         assert len(srv.snapshot()) == 2
 
 
+def test_verify_true_ca_file_probe() -> None:
+    """verify=True: $SSL_CERT_FILE wins; libcurl's compiled-in Debian file when it exists;
+    else the first host bundle found, in order; else None (libcurl's default)."""
+    def host(*files: str):
+        return lambda path: path in files
+
+    probe = mca.ca_file_for_verify
+    debian = "/etc/ssl/certs/ca-certificates.crt"
+    rhel, suse = "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/ca-bundle.pem"
+    extracted, alpine = "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem"
+    assert probe({}, host(debian, rhel)) is None
+    assert probe({}, host(rhel, suse, extracted, alpine)) == rhel
+    assert probe({}, host(suse, extracted, alpine)) == suse
+    assert probe({}, host(extracted, alpine)) == extracted
+    assert probe({}, host(alpine)) == alpine
+    assert probe({}, host()) is None
+    assert probe({"SSL_CERT_FILE": "/opt/ca.pem"}, host(debian, rhel)) == "/opt/ca.pem"
+    assert probe({"SSL_CERT_FILE": ""}, host(rhel)) == rhel
+
+
+def test_verify_true_trusts_ssl_cert_file(tls_files, monkeypatch) -> None:
+    cert, _ = tls_files
+    with _tls_server(None, tls_files) as srv:
+        monkeypatch.setenv("SSL_CERT_FILE", cert)
+        with mi.Client(srv.url) as c:
+            assert c.list_import_jobs()["code"] == 0
+        monkeypatch.setenv("SSL_CERT_FILE", str(Path(cert).parent / "missing.pem"))
+        with mi.Client(srv.url) as c, pytest.raises(mi.TLSError):
+            c.list_import_jobs()
+        assert len(srv.snapshot()) == 1
+
+
 # ======================================================================================
 # Exceptions
 # ======================================================================================
@@ -776,6 +809,8 @@ def test_version_matches_header() -> None:
     m = re.search(r'#define MILVUS_IMPORT_VERSION "([^"]+)"', HEADER.read_text())
     assert m and mi.LIBRARY_VERSION == m.group(1) and mi.__version__ == m.group(1)
     assert os.path.realpath(mi.LIBRARY_PATH) == os.path.realpath(library_path())
+    assert mi.library_version() == mi.LIBRARY_VERSION and isinstance(mi.library_path(), str)
+    assert os.path.realpath(mi.library_path()) == os.path.realpath(library_path())
 
 
 @pytest.fixture
