@@ -24,8 +24,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[2] / "Tests" / "support"))
 from seaweed import SeaweedFS  # noqa: E402
-from test_c import (BASE_ENV, EXIT, JOB_HEADERS, Emulator, bins, create, job_row, mi,  # noqa: E402,F401
-                    run_with_tty_stderr, table)
+# bins: the CLI built against the stage; emulator/emu: the plain OSS emulator, reset per test.
+from test_c import (BASE_ENV, EXIT, JOB_HEADERS, Emulator, bins, create, emu, emulator,  # noqa: E402,F401
+                    job_row, mi, run_with_tty_stderr, table)
 
 OBJECT_HEADERS = ("KEY", "SIZE", "ETAG", "UPLOADED")
 ROWS_A = [{"id": i, "vector": [0.5, 0.25]} for i in range(3)]
@@ -57,18 +58,6 @@ def s3_emulator(s3, store_bucket):
 def emu_s3(s3_emulator):
     s3_emulator.reset()
     return s3_emulator
-
-
-@pytest.fixture(scope="module")
-def plain_emulator():
-    with Emulator("--mode", "oss", "--job-seconds", "0.5") as emu:
-        yield emu
-
-
-@pytest.fixture
-def emu(plain_emulator):
-    plain_emulator.reset()
-    return plain_emulator
 
 
 @pytest.fixture
@@ -328,6 +317,41 @@ def test_import_files_wrong_keys(bins, s3, store_bucket, emu_s3, files, prefix):
     assert_storage_error(r, "import-files", 403, "SignatureDoesNotMatch")
     assert "s3cr3t" not in r.stderr
     assert emu_s3.requests() == []
+
+
+def test_import_files_on_a_terminal(bins, s3, store_bucket, emu_s3, files, prefix):
+    rc, out, err = run_with_tty_stderr([bins["cli"], "import-files", "--url", emu_s3.url, "--collection",
+                                        "quick_setup", files["a"], *storage_args(s3, store_bucket, "--prefix", prefix),
+                                        "--poll-interval", "0.05"])
+    assert rc == 0, err
+    size = files["a"].stat().st_size
+    job_id = out.splitlines()[1].split()[0]
+    full = "[" + "#" * 30 + "] 100%"
+    # the bytes bar ends its line once the jobs start; then the job's line, redrawn in place
+    assert f"\r{full} {size} B/{size} B {prefix}/a.json\x1b[K\r\n\rjob {job_id} " in err
+    assert err.endswith(f"\rjob {job_id} {full} Completed\x1b[K\r\n")
+    assert "\x1b[1A" in err
+
+
+def test_import_files_ctrl_c(bins, s3, store_bucket, files, prefix):
+    with Emulator("--mode", "oss", "--job-seconds", "60", "--s3-endpoint", s3.endpoint, "--bucket", store_bucket,
+                  "--access-key", s3.access_key, "--secret-key", s3.secret_key) as slow:
+        p = subprocess.Popen([str(bins["cli"]), "import-files", "--url", slow.url, "--collection", "quick_setup",
+                              str(files["a"]), *storage_args(s3, store_bucket, "--prefix", prefix),
+                              "--poll-interval", "0.05"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=BASE_ENV)
+        seen = [""]
+        while not seen[-1].startswith("job "):  # the first poll is in
+            seen.append(p.stderr.readline().decode())
+            assert seen[-1] != "" or p.poll() is None, seen  # not ended before
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        [job] = json.loads(mi(bins, "list", "--url", slow.url, "--json").stdout)["data"]["records"]
+    assert p.returncode == EXIT["cancelled"], err
+    assert out == b""
+    assert err.decode().splitlines()[-4:-2] == ["  kind:        cancelled (12)", "  HTTP status: 0"]
+    assert job["state"] in ("Pending", "Importing")  # created jobs keep running on the server
+    assert [o["key"] for o in s3.list(store_bucket, prefix + "/")] == [f"{prefix}/a.json"]  # stays for a rerun
 
 
 # ---- wait for several jobs --------------------------------------------------------------------
