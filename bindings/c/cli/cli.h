@@ -103,7 +103,8 @@ void cli_progress_finish(struct cli_progress *p);
 
 struct cli_batch_progress {
   int tty;                         /* draw bars on stderr (else print lines) */
-  int bar_drawn;                   /* the bytes bar's line is on the screen, not ended */
+  int bar_drawn;                   /* a bar's line (bytes, or the jobs' summary) is open */
+  int summary;                     /* the jobs do not fit on the terminal: one summary bar */
   int job_lines;                   /* job lines drawn last time (a terminal) */
   char last[160];                  /* the last upload line printed (not a terminal) */
   json_t *job_last;                /* jobId -> the last "state N%" printed (not a terminal) */

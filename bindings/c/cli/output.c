@@ -435,12 +435,14 @@ static int terminal_rows(void) {
 static void show_jobs(struct cli_batch_progress *p, const json_t *jobs) {
   size_t n = json_array_size(jobs), i;
   int width = 0, rows = p->tty ? terminal_rows() : 0;
+  int summary = p->tty && rows > 0 && n + 1 > (size_t)rows;
 
-  if (p->bar_drawn) { /* the bytes bar stays above the jobs */
+  if (p->bar_drawn && !(summary && p->summary)) { /* the bytes bar stays above the jobs */
     fputc('\n', stderr);
     p->bar_drawn = 0;
   }
-  if (p->tty && rows > 0 && n + 1 > (size_t)rows) {
+  p->summary = summary;
+  if (summary) {
     long long sum = 0;
     size_t finished = 0;
     for (i = 0; i < n; i++) {

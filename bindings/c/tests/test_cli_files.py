@@ -9,13 +9,17 @@ its S3 code line), the requests the emulator saw, and no secret in any output.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
 import re
 import secrets
 import signal
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
@@ -407,6 +411,25 @@ def test_wait_for_several_jobs_on_a_terminal(bins, emu):
     bar = "[" + "#" * 30 + "] 100% Completed\x1b[K\r\n"
     assert err.endswith(f"\rjob {ids[0]} {bar}\rjob {ids[1]} {bar}")
     assert "\x1b[2A" in err  # the two lines are redrawn in place
+    assert [line.split()[0] for line in out.splitlines()[1:]] == ids
+
+
+def test_wait_for_more_jobs_than_terminal_lines(bins, emu, monkeypatch):
+    """Three jobs on a terminal three lines high: one summary bar, redrawn in place."""
+    ids = [create(bins, emu.url, name) for name in ("a.json", "b.json", "c.json")]
+    openpty = pty.openpty
+
+    def small_terminal():
+        master, slave = openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 3, 80, 0, 0))
+        return master, slave
+
+    monkeypatch.setattr(pty, "openpty", small_terminal)
+    rc, out, err = run_with_tty_stderr([bins["cli"], "wait", *ids, "--url", emu.url, "--poll-interval", "0.05"])
+    assert rc == 0, err
+    assert err.startswith("\r[")
+    assert err.endswith("\r[" + "#" * 30 + "] 100% 3 of 3 jobs finished\x1b[K\r\n")
+    assert err.count("\n") == 1 and "job " not in err
     assert [line.split()[0] for line in out.splitlines()[1:]] == ids
 
 
