@@ -487,9 +487,11 @@ char *milvus_client_wait_import_job_with_request(milvus_client *client, const ch
  * Uncommitted, at one request per poll: each poll lists the jobs (of the collection when
  * the request names one, else every job) and each job is described once, when the list
  * shows it finished (a job the list does not show is described on that poll instead).
- * @request_json: {"jobIds":["...", ...]} and optionally "collectionName" (the list is
- *   then that collection's), "dbName" (as for list). With "collectionName" and no "jobIds",
- *   the set is every job of the collection not yet finished when the wait starts.
+ * @request_json: {"jobIds":["...", ...]} (distinct ids) and optionally "collectionName"
+ *   (the list is then that collection's), "dbName" (as for list); any other member (e.g.
+ *   Zilliz Cloud's "clusterId") goes into list and describe as given. With
+ *   "collectionName" and no "jobIds", the set is every job of the collection not yet
+ *   finished when the wait starts.
  * @timeout_ms: the longest wait in milliseconds, > 0.
  * @poll_interval_ms: the pause between polls in milliseconds, 1 to timeout_ms.
  * @on_progress: NULL, or a callback run after every poll with BORROWED JSON text
@@ -501,7 +503,8 @@ char *milvus_client_wait_import_job_with_request(milvus_client *client, const ch
  * Errors: those of list and describe (MILVUS_ERR_JOB_NOT_FOUND for a job the server does
  *   not know), MILVUS_ERR_TIMEOUT when timeout_ms passes first, MILVUS_ERR_CANCELLED when
  *   on_progress says stop, MILVUS_ERR_SERVER at once for a job in state None.
- * Endpoints: /v2/vectordb/jobs/import/list once per poll, .../describe once per job.
+ * Endpoints: /v2/vectordb/jobs/import/list once per poll (once per page on a server that
+ *   pages its list, as Zilliz Cloud does), .../describe once per job.
  * Thread-safe.
  */
 MILVUS_WARN_UNUSED_RESULT
@@ -620,7 +623,11 @@ char *milvus_client_upload_files(milvus_client *client, const char *request_json
  *   returned, not an error.
  * Errors: those of milvus_client_upload_files, create and milvus_client_wait_import_jobs;
  *   a file that breaks a rule (unknown extension, a group over 16 GiB, .npy mixed with
- *   other files) is MILVUS_ERR_INVALID_ARGUMENT naming it, before any job is created.
+ *   other files, two .npy files of one group with the same name, two files stored under
+ *   one key) is MILVUS_ERR_INVALID_ARGUMENT naming it, before any upload or job. So is an
+ *   Idempotency-Key header on the client when the files make more than one job (the
+ *   server would take every create as the first). A create that fails after others names
+ *   the jobs already created in its message.
  * Endpoints: the object store's, then /v2/vectordb/jobs/import/create, .../list,
  *   .../describe. Thread-safe.
  */
