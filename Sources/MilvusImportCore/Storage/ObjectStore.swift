@@ -12,9 +12,7 @@ final class ObjectStore {
     private let multi: UnsafeMutableRawPointer
 
     init(settings: ClientSettings) throws(ImportError) {
-        guard let storage = settings.storage else {
-            throw .invalidArgument("no object store is set: call milvus_client_set_storage first")
-        }
+        guard let storage = settings.storage else { throw ObjectStore.notSet }
         guard curlReady, let multi = curl_multi_init() else { throw .noMemory }
         self.storage = storage
         self.settings = settings
@@ -23,6 +21,8 @@ final class ObjectStore {
     }
 
     deinit { curl_multi_cleanup(multi) }
+
+    static let notSet = ImportError.invalidArgument("no object store is set: call milvus_client_set_storage first")
 
     func transfer(_ method: String, _ url: String, body: S3Transfer.Body = .none,
                   context: String) throws(ImportError) -> S3Transfer {
@@ -37,9 +37,9 @@ final class ObjectStore {
 
     /// Runs `count` requests, at most `atOnce` at a time: `make(i)` creates the i-th when
     /// there is room, `finished(i, transfer)` receives it once it has its HTTP answer (a
-    /// transport error ends the run with that error). `progress` is called at most every
-    /// 100 ms, when bytes moved, with the bytes sent so far by the run's requests; false
-    /// stops the run (CANCELLED). A request during which no byte moves for the stall limit ends the
+    /// transport error ends the run with that error). `progress` is called with the bytes
+    /// sent so far by the run's requests once 1 MiB more has gone or 100 ms have passed
+    /// since the last call (and bytes moved); false stops the run (CANCELLED). A request during which no byte moves for the stall limit ends the
     /// run with TIMEOUT. Every request still running when the run ends is dropped.
     func run(count: Int, atOnce: Int, make: (Int) throws(ImportError) -> S3Transfer,
              finished: (Int, S3Transfer) throws(ImportError) -> Void,
@@ -89,7 +89,7 @@ final class ObjectStore {
             }
             if let progress {
                 let sent = active.reduce(finishedBytes) { $0 + $1.transfer.bytesSent }
-                if sent != reported.bytes && now - reported.at >= .milliseconds(100) {
+                if sent - reported.bytes >= 1 << 20 || (sent != reported.bytes && now - reported.at >= .milliseconds(100)) {
                     reported = (sent, now)
                     if !progress(sent) {
                         throw ImportError(MILVUS_ERR_CANCELLED, (active.first?.transfer.context ?? "upload")

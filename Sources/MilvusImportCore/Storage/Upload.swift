@@ -117,7 +117,7 @@ final class Upload {
             let remoteParts: Int64 = etag.contains("-") ? Swift.max(parts, 1) : 0
             if try Digest.etag(of: opened, size: file.size, partSize: partSize, parts: remoteParts) == etag {
                 done += file.size
-                try report(file.key, done)
+                try report(file.key, done, context: context)
                 return StoredObject(key: file.key, size: file.size, etag: etag, path: file.path, uploaded: false)
             }
         case .found, .missing:
@@ -128,7 +128,7 @@ final class Upload {
         let etag = parts == 0 ? try put(file, opened, context: context)
             : try multipart(file, opened, parts: parts, partSize: partSize, context: context)
         done += file.size
-        try report(file.key, done)
+        try report(file.key, done, context: context)
         return StoredObject(key: file.key, size: file.size, etag: etag, path: file.path, uploaded: true)
     }
 
@@ -244,10 +244,9 @@ final class Upload {
     }
 
     /// `progress` after a whole object, as an error when the callback says stop.
-    private func report(_ key: String, _ bytesDone: Int64) throws(ImportError) {
+    private func report(_ key: String, _ bytesDone: Int64, context: String) throws(ImportError) {
         guard progress(key, bytesDone) else {
-            throw ImportError(MILVUS_ERR_CANCELLED, "upload to \(address.display(key: key)): cancelled by the"
-                              + " progress callback")
+            throw ImportError(MILVUS_ERR_CANCELLED, context + ": cancelled by the progress callback")
         }
     }
 }
@@ -265,6 +264,7 @@ extension ImportClient {
             json = value
         }
         guard json.kind == .object else { throw .invalidArgument("request_json must be a JSON object") }
+        guard currentSettings.storage != nil else { throw ObjectStore.notSet }
         for (name, _) in json.members where !["bucket", "prefix", "paths"].contains(name) {
             throw .invalidArgument("request_json has an unknown member \"\(Classification.sanitize(name, limit: 60))\";"
                                    + " expected bucket, prefix, paths")
