@@ -7,16 +7,20 @@ needs when there is no toolchain."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
+import shutil
+import ssl
 import subprocess
 import sys
 import sysconfig
 import tarfile
+import threading
 import zipfile
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, Iterator, List
 
 import pytest
 
@@ -107,6 +111,66 @@ def test_binding_smoke_subset_from_the_wheel(venv) -> None:
         outcomes.setdefault(name, []).append(outcome)
     assert set(outcomes) == SMOKE_TESTS
     assert {o for runs in outcomes.values() for o in runs} == {"PASSED"}
+
+
+@pytest.fixture(scope="module")
+def https_url(tmp_path_factory) -> Iterator[Dict[str, str]]:
+    """An HTTPS server on 127.0.0.1 with a self-signed certificate that answers every POST
+    with an empty job list."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl CLI not installed")
+    d = tmp_path_factory.mktemp("tls")
+    cert, key = d / "cert.pem", d / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-addext", "basicConstraints=critical,CA:TRUE"], check=True, capture_output=True)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = b'{"code":0,"data":{"records":[]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(key))
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield {"url": f"https://127.0.0.1:{server.server_address[1]}", "cert": str(cert)}
+    server.shutdown()
+    server.server_close()
+
+
+# How each host keeps its CA store, made in a private mount namespace over an overlay of
+# /etc: the server's certificate as the only CA, where that distribution has its bundle.
+HOSTS = {
+    "debian": "cp {cert} /etc/ssl/certs/ca-certificates.crt",
+    "rhel": "rm /etc/ssl/certs/ca-certificates.crt && mkdir -p /etc/pki/tls/certs"
+            " && cp {cert} /etc/pki/tls/certs/ca-bundle.crt",
+}
+
+
+@pytest.mark.parametrize("host", sorted(HOSTS))
+def test_https_with_the_hosts_ca_store(host, venv, https_url, tmp_path) -> None:
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare to lay out another distribution's /etc")
+    upper, work = tmp_path / "upper", tmp_path / "work"
+    upper.mkdir()
+    work.mkdir()
+    call = "import milvus_import as m, sys; print(m.Client(sys.argv[1], max_retries=0).list_import_jobs())"
+    script = (f"mount -t overlay overlay -o lowerdir=/etc,upperdir={upper},workdir={work} /etc && "
+              + HOSTS[host].format(cert=https_url["cert"]) + ' && exec "$0" -c "$1" "$2"')
+    res = subprocess.run(["unshare", "-m", "sh", "-c", script, str(venv["python"]), call, https_url["url"]],
+                         cwd=venv["cwd"], env=_clean_env(), capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "{'code': 0, 'data': {'records': []}}\n"
 
 
 def test_auditwheel_tag_is_honest(wheel) -> None:
