@@ -559,6 +559,9 @@ int milvus_client_set_storage(milvus_client *client, const char *endpoint, const
 /**
  * milvus_client_set_storage_virtual_host - virtual-host-style addressing
  * (bucket.endpoint/key) when @virtual_host is non-zero; 0 (the default) is path style.
+ * Call it after milvus_client_set_storage (before: MILVUS_ERR_INVALID_ARGUMENT); a later
+ * milvus_client_set_storage keeps the style chosen. Virtual-host style needs a bucket name
+ * that is a DNS label (lower-case letters, digits, "." and "-").
  */
 int milvus_client_set_storage_virtual_host(milvus_client *client, int virtual_host);
 
