@@ -65,13 +65,13 @@ extension ImportClient {
                 guard let id = ImportClient.jobId(of: record) else { continue }
                 if listed.updateValue(record, forKey: id) == nil { order.append(id) }
             }
-            if jobs == nil {  // the collection's jobs not finished when the wait starts
-                jobs = order.filter { !ImportClient.finishedStates.contains(listed[$0]?["state"]?.string ?? "") }
-                    .map { WaitedJob(id: $0) }
-            }
+            // Without ids: the collection's jobs not finished when the wait starts.
+            var current = jobs ?? order.filter {
+                !ImportClient.finishedStates.contains(listed[$0]?["state"]?.string ?? "")
+            }.map { WaitedJob(id: $0) }
             var allFinished = true
-            for index in jobs!.indices where jobs![index].final == nil {
-                var job = jobs![index]
+            for index in current.indices where current[index].final == nil {
+                var job = current[index]
                 if let record = listed[job.id] {
                     job.state = record["state"]?.string ?? "unknown"
                     job.progress = record["progress"]?.integer ?? job.progress
@@ -97,9 +97,10 @@ extension ImportClient {
                     if ImportClient.finishedStates.contains(state) { job.final = data }
                 }
                 allFinished = allFinished && job.final != nil
-                jobs![index] = job
+                current[index] = job
             }
-            if let onProgress, !onProgress(try ImportClient.progressText(jobs!)) {
+            jobs = current
+            if let onProgress, !onProgress(try ImportClient.progressText(current)) {
                 throw ImportError(MILVUS_ERR_CANCELLED, "wait for import jobs: cancelled by the progress callback")
             }
             return allFinished
