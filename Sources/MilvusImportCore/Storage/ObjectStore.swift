@@ -24,9 +24,8 @@ final class ObjectStore {
 
     static let notSet = ImportError.invalidArgument("no object store is set: call milvus_client_set_storage first")
 
-    func transfer(_ method: String, _ url: String, body: S3Transfer.Body = .none,
-                  context: String) throws(ImportError) -> S3Transfer {
-        try S3Transfer(method: method, url: url, body: body, context: context, storage: storage, settings: settings)
+    func transfer(_ method: S3Transfer.Method, _ url: String, context: String) throws(ImportError) -> S3Transfer {
+        try S3Transfer(method, url: url, context: context, storage: storage, settings: settings)
     }
 
     /// Runs one request to its end: its HTTP answer, or its transport error.

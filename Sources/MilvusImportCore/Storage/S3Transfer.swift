@@ -3,13 +3,15 @@ import CMilvusImport
 import Glibc
 
 /// One signed request to the object store on its own libcurl easy handle, run by an
-/// `ObjectStore`'s multi handle. The body is nothing, a few bytes held here (copied by
-/// libcurl), or a range of an open file read with pread as libcurl asks for it.
+/// `ObjectStore`'s multi handle.
 final class S3Transfer {
-    enum Body {
-        case none
-        case bytes([UInt8])
-        case file(OpenFile, offset: Int64, length: Int64)
+    /// The requests an upload makes: a POST's few bytes are copied by libcurl; a PUT's body
+    /// is a range of an open file, read with pread as libcurl asks for it.
+    enum Method {
+        case head
+        case delete
+        case post([UInt8])
+        case put(OpenFile, offset: Int64, length: Int64)
     }
 
     let easy: UnsafeMutableRawPointer
@@ -19,19 +21,21 @@ final class S3Transfer {
     let response = ByteBuffer()
     /// libcurl's result, once the transfer is done.
     var result: CURLcode?
-    private let body: Body
+    private let method: Method
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorText: UnsafeMutablePointer<CChar>
     /// A read of the local file failed, or the answer passed `maxResponseBytes`.
     private var bodyFailure: ImportError?
+    /// Bytes of the file given to libcurl so far.
+    private var sent: Int64 = 0
 
     static let maxResponseBytes = 1 << 20
 
-    init(method: String, url: String, body: Body, context: String, storage: StorageSettings,
+    init(_ method: Method, url: String, context: String, storage: StorageSettings,
          settings: ClientSettings) throws(ImportError) {
         guard curlReady, let easy = curl_easy_init() else { throw .noMemory }
         self.easy = easy
-        self.body = body
+        self.method = method
         self.context = context
         errorText = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorText.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -40,11 +44,11 @@ final class S3Transfer {
         // itself for every method. A streamed body goes UNSIGNED-PAYLOAD (the file would have
         // to be read twice); a body in memory is hashed.
         var headers: [String]
-        switch body {
-        case .none: headers = ["x-amz-content-sha256: " + (try Digest.sha256Hex([]))]
-        case .bytes(let bytes):
+        switch method {
+        case .head, .delete: headers = ["x-amz-content-sha256: " + (try Digest.sha256Hex([]))]
+        case .post(let bytes):
             headers = ["x-amz-content-sha256: " + (try Digest.sha256Hex(bytes)), "Content-Type: application/xml"]
-        case .file: headers = ["x-amz-content-sha256: UNSIGNED-PAYLOAD"]
+        case .put: headers = ["x-amz-content-sha256: UNSIGNED-PAYLOAD"]
         }
         headers.append("User-Agent: libmilvus_import/" + LibraryVersion.text)
         if let token = storage.sessionToken { headers.append("x-amz-security-token: " + token) }
@@ -67,26 +71,24 @@ final class S3Transfer {
             CurlHandle.connect(easy, connectTimeoutMs: settings.connectTimeoutMs, tls: settings.tls,
                                proxy: settings.proxy),
         ]
-        switch (method, body) {
-        case ("HEAD", _):
+        switch method {
+        case .head:
             results.append(mi_curl_set_long(easy, CURLOPT_NOBODY, 1))
-        case ("PUT", .file(_, _, let length)):
+        case .delete:
+            results.append(mi_curl_set_ptr(easy, CURLOPT_CUSTOMREQUEST, "DELETE"))
+        case .put(_, _, let length):
             results += [
                 mi_curl_set_long(easy, CURLOPT_UPLOAD, 1),
                 mi_curl_set_off(easy, CURLOPT_INFILESIZE_LARGE, curl_off_t(length)),
                 mi_curl_set_data_fn(easy, CURLOPT_READFUNCTION, s3ReadCallback),
                 mi_curl_set_ptr(easy, CURLOPT_READDATA, me),
             ]
-        case ("POST", .bytes(let bytes)):
+        case .post(let bytes):
             results += [
                 mi_curl_set_long(easy, CURLOPT_POST, 1),
                 mi_curl_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)),
                 bytes.withUnsafeBytes { mi_curl_set_ptr(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(errorText)) },
             ]
-        case ("DELETE", .none), ("GET", .none):
-            results.append(mi_curl_set_ptr(easy, CURLOPT_CUSTOMREQUEST, method))
-        default:
-            preconditionFailure("S3Transfer: \(method) with this body is not a request the upload makes")
         }
         if let failed = results.first(where: { $0 != CURLE_OK }) {
             throw CurlErrors.error(failed, detail: String(cString: curl_easy_strerror(failed)), httpStatus: 0,
@@ -161,9 +163,8 @@ final class S3Transfer {
     }
 
     /// The next bytes of the file for libcurl; -1 on a read error (the transfer aborts).
-    private var sent: Int64 = 0
     fileprivate func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard case .file(let file, let offset, let length) = body else { return 0 }
+        guard case .put(let file, let offset, let length) = method else { return 0 }
         let wanted = Int(Swift.min(Int64(buffer.count), length - sent))
         guard wanted > 0 else { return 0 }
         do {

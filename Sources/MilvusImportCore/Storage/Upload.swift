@@ -52,7 +52,7 @@ enum HeadResult {
 
 extension ObjectStore {
     func head(_ address: S3Address, key: String, context: String) throws(ImportError) -> HeadResult {
-        let request = try transfer("HEAD", address.url(key: key), context: context)
+        let request = try transfer(.head, address.url(key: key), context: context)
         try perform(request)
         switch request.status {
         case 200:
@@ -69,7 +69,7 @@ extension ObjectStore {
         }
     }
 
-    /// The refusal of a finished request that did not answer `expected`, redacted.
+    /// The S3 error of a finished request that was refused, redacted.
     func refusal(_ request: S3Transfer) -> ImportError {
         redaction.apply(S3Errors.error(status: request.status, body: request.response, context: request.context))
     }
@@ -133,8 +133,8 @@ final class Upload {
     }
 
     private func put(_ file: LocalFile, _ opened: OpenFile, context: String) throws(ImportError) -> String {
-        let request = try store.transfer("PUT", address.url(key: file.key),
-                                         body: .file(opened, offset: 0, length: file.size), context: context)
+        let request = try store.transfer(.put(opened, offset: 0, length: file.size), address.url(key: file.key),
+                                         context: context)
         let start = done
         try store.run(count: 1, atOnce: 1, make: { _ throws(ImportError) in request }, finished: { _, _ in },
                       progress: { [self] sent in progress(file.key, start + sent) })
@@ -150,7 +150,7 @@ final class Upload {
                            context: String) throws(ImportError) -> String {
         // "uploads=", not "uploads": libcurl 7.88 signs the bare name as written and S3
         // computes the signature over "uploads=".
-        let initiate = try store.transfer("POST", address.url(key: file.key, query: "uploads="), body: .bytes([]),
+        let initiate = try store.transfer(.post([]), address.url(key: file.key, query: "uploads="),
                                           context: context + " (start a multipart upload)")
         try store.perform(initiate)
         guard initiate.status == 200, !S3Errors.isErrorDocument(initiate.response) else { throw store.refusal(initiate) }
@@ -168,8 +168,8 @@ final class Upload {
                 make: { [self] index throws(ImportError) in
                     let offset = Int64(index) * partSize
                     return try store.transfer(
-                        "PUT", address.url(key: file.key, query: Upload.query(part: index + 1, uploadId: uploadId)),
-                        body: .file(opened, offset: offset, length: Swift.min(partSize, file.size - offset)),
+                        .put(opened, offset: offset, length: Swift.min(partSize, file.size - offset)),
+                        address.url(key: file.key, query: Upload.query(part: index + 1, uploadId: uploadId)),
                         context: context + " (part \(index + 1) of \(parts))")
                 },
                 finished: { [self] index, request throws(ImportError) in
@@ -181,8 +181,7 @@ final class Upload {
                     etags[index] = etag
                 },
                 progress: { [self] sent in progress(file.key, start + sent) })
-            let complete = try store.transfer("POST", address.url(key: file.key, query: idQuery),
-                                              body: .bytes(Upload.completion(etags)),
+            let complete = try store.transfer(.post(Upload.completion(etags)), address.url(key: file.key, query: idQuery),
                                               context: context + " (complete the multipart upload)")
             try store.perform(complete)
             // An S3 error can also come with 200, once the parts have been put together.
@@ -203,7 +202,7 @@ final class Upload {
     /// a note when the abort fails too.
     private func abort(_ key: String, idQuery: String, after error: ImportError) -> ImportError {
         do throws(ImportError) {
-            let request = try store.transfer("DELETE", address.url(key: key, query: idQuery),
+            let request = try store.transfer(.delete, address.url(key: key, query: idQuery),
                                              context: "abort the multipart upload to \(address.display(key: key))")
             try store.perform(request)
             if request.status == 204 || request.status == 200 || request.status == 404 { return error }
