@@ -35,6 +35,9 @@ static char url_ok[256], url_404[256], url_code100[256], url_auth[256], url_malf
 static const char *FILES = "[[\"a.parquet\"]]";
 static const char *JOB = "{\"jobId\":\"1\"}";
 static const char *CREATE = "{\"collectionName\":\"c\",\"files\":[[\"a.parquet\"]]}";
+static const char *UPLOAD = "{\"bucket\":\"b\",\"paths\":[\"/no/such/file.json\"]}";
+static const char *IMPORT_FILES =
+    "{\"collectionName\":\"c\",\"bucket\":\"b\",\"paths\":[\"/no/such/file.json\"]}";
 
 /* The last error after a successful call: all clear. */
 static int last_error_clear(void) {
@@ -114,9 +117,9 @@ static void version_and_statuses(void) {
             MILVUS_ERR_TIMEOUT == 3 && MILVUS_ERR_TLS == 4 && MILVUS_ERR_HTTP == 5 &&
             MILVUS_ERR_AUTH == 6 && MILVUS_ERR_SERVER == 7 && MILVUS_ERR_MALFORMED_RESPONSE == 8 &&
             MILVUS_ERR_TOO_LARGE == 9 && MILVUS_ERR_JOB_NOT_FOUND == 10 &&
-            MILVUS_ERR_NO_MEMORY == 11 && MILVUS_ERR_CANCELLED == 12,
+            MILVUS_ERR_NO_MEMORY == 11 && MILVUS_ERR_CANCELLED == 12 && MILVUS_ERR_STORAGE == 13,
         "status numbers");
-  for (int s = MILVUS_OK; s <= MILVUS_ERR_CANCELLED; s++) {
+  for (int s = MILVUS_OK; s <= MILVUS_ERR_STORAGE; s++) {
     const char *t = milvus_status_string(s);
     CHECK(t != NULL && t[0] != '\0' && message_is_clean(t) && strcmp(t, "unknown status") != 0,
           "status_string(%d)", s);
@@ -124,7 +127,7 @@ static void version_and_statuses(void) {
     for (int o = MILVUS_OK; o < s; o++)
       CHECK(strcmp(t, milvus_status_string(o)) != 0, "status_string(%d) == status_string(%d)", s, o);
   }
-  int unknown[] = {INT_MIN, -1, 13, 99, 1000, 12345, INT_MAX};
+  int unknown[] = {INT_MIN, -1, 14, 99, 1000, 12345, INT_MAX};
   for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
     CHECK(milvus_status_string(unknown[i]) != NULL &&
               strcmp(milvus_status_string(unknown[i]), "unknown status") == 0,
@@ -221,6 +224,64 @@ static void null_client(void) {
   EXPECT_INVALID(milvus_client_wait_import_job(none, "1", 1000, 10, NULL, NULL));
   EXPECT_INVALID(milvus_client_wait_import_job_with_request(none, NULL, 1000, 10, NULL, NULL));
   EXPECT_INVALID(milvus_client_wait_import_job_with_request(none, JOB, 1000, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_wait_import_jobs(none, NULL, 1000, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_wait_import_jobs(none, "{\"jobIds\":[\"1\"]}", 1000, 10, NULL, NULL));
+
+  EXPECT_STATUS(milvus_client_set_storage(none, NULL, NULL, "ak", "sk", NULL), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_storage_virtual_host(none, 1), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_upload_part_size(none, 8 << 20), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_upload_stall_timeout_ms(none, 1000), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_INVALID(milvus_client_upload_files(none, NULL, NULL, NULL));
+  EXPECT_INVALID(milvus_client_upload_files(none, UPLOAD, NULL, NULL));
+  EXPECT_INVALID(milvus_client_import_files(none, NULL, 1000, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_import_files(none, IMPORT_FILES, 1000, 10, NULL, NULL));
+  CHECK(milvus_last_error_storage_code() != NULL && milvus_last_error_storage_code()[0] == '\0',
+        "storage code after a failure without a store");
+}
+
+/* Object-store settings and calls: refused before any I/O. */
+static void storage_null_and_bad(void) {
+  milvus_client *c = new_client(noio);
+  /* No store set: the upload calls say so. */
+  EXPECT_INVALID(milvus_client_upload_files(c, UPLOAD, NULL, NULL));
+  EXPECT_INVALID(milvus_client_import_files(c, IMPORT_FILES, 1000, 10, NULL, NULL));
+  EXPECT_STATUS(milvus_client_set_storage(c, NULL, NULL, NULL, "sk", NULL), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_storage(c, NULL, NULL, "ak", NULL, NULL), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_storage(c, NULL, NULL, "", "sk", NULL), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_storage(c, "ftp://store", NULL, "ak", "sk", NULL), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_storage(c, noio, "us-east-1", "ak", "s\r\nk", NULL), MILVUS_ERR_INVALID_ARGUMENT);
+  CHECK(!contains(milvus_last_error_message(), "s\r\nk"), "secret key in a message");
+  EXPECT_STATUS(milvus_client_set_storage(c, noio, NULL, "ak", "sk", NULL), MILVUS_OK);
+  EXPECT_STATUS(milvus_client_set_storage(c, noio, "", "ak", "sk", ""), MILVUS_OK);
+  EXPECT_STATUS(milvus_client_set_storage_virtual_host(c, 1), MILVUS_OK);
+  EXPECT_STATUS(milvus_client_set_storage_virtual_host(c, 0), MILVUS_OK);
+  EXPECT_STATUS(milvus_client_set_upload_part_size(c, (5LL << 20) - 1), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_upload_part_size(c, (5LL << 30) + 1), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_upload_part_size(c, -1), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_upload_part_size(c, 5LL << 20), MILVUS_OK);
+  EXPECT_STATUS(milvus_client_set_upload_stall_timeout_ms(c, 0), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_upload_stall_timeout_ms(c, -5), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_upload_stall_timeout_ms(c, 1000), MILVUS_OK);
+  /* Bad requests and paths that do not exist: refused before any I/O, naming what is wrong. */
+  EXPECT_INVALID(milvus_client_upload_files(c, NULL, NULL, NULL));
+  EXPECT_INVALID(milvus_client_upload_files(c, "", NULL, NULL));
+  EXPECT_INVALID(milvus_client_upload_files(c, "[]", NULL, NULL));
+  EXPECT_INVALID(milvus_client_upload_files(c, "{\"paths\":[\"x\"]}", NULL, NULL));
+  EXPECT_INVALID(milvus_client_upload_files(c, "{\"bucket\":\"b\",\"paths\":[]}", NULL, NULL));
+  EXPECT_INVALID(milvus_client_upload_files(c, "{\"bucket\":\"b\",\"paths\":[7]}", NULL, NULL));
+  EXPECT_INVALID(milvus_client_upload_files(c, UPLOAD, NULL, NULL));
+  CHECK(contains(milvus_last_error_message(), "/no/such/file.json"), "the missing path is named: %s",
+        milvus_last_error_message());
+  EXPECT_INVALID(milvus_client_import_files(c, NULL, 1000, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_import_files(c, "{}", 1000, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_import_files(c, IMPORT_FILES, 0, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_import_files(c, IMPORT_FILES, 1000, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_wait_import_jobs(c, NULL, 1000, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_wait_import_jobs(c, "", 1000, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_wait_import_jobs(c, "{\"jobIds\":7}", 1000, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_wait_import_jobs(c, "{\"jobIds\":[\"1\"]}", 0, 10, NULL, NULL));
+  EXPECT_INVALID(milvus_client_wait_import_jobs(c, "{\"jobIds\":[\"1\"]}", 1000, 0, NULL, NULL));
+  milvus_client_free(c);
 }
 
 static void client_null_and_empty(void) {
@@ -850,6 +911,7 @@ int main(int argc, char **argv) {
     stateless_null_and_empty();
     null_client();
     client_null_and_empty();
+    storage_null_and_bad();
     urls();
     stateless_bad_values();
     setters();

@@ -134,7 +134,7 @@ class SeaweedFS:
         self.endpoint = f"http://127.0.0.1:{self.ports['s3']}"
         cmd = [weed_binary(), "mini", f"-dir={self.workdir / 'data'}",
                "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-               f"-s3.config={config}",
+               f"-s3.config={config}", "-s3.autoCreateBucket=false",  # a missing bucket is NoSuchBucket, as on S3
                "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
                "-master.telemetry=false", "-volume.preStopSeconds=0",
                f"-filer.localSocket={self.workdir / 'filer.sock'}",
