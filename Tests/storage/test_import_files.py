@@ -237,3 +237,25 @@ def test_a_bad_request_is_refused_without_any_request(emu, client, seaweed, requ
     assert result is None and error == "invalid_argument"
     assert message() == text
     assert emu.requests() == []
+
+
+def test_an_extension_only_a_newer_milvus_reads_is_left_to_the_server(seaweed, bucket, data):
+    # .jsonl is read from Milvus 2.6 on: the library uploads it, a 2.5 server refuses the create.
+    with Emulator("--milvus-version", "2.5", "--collection", "quick_setup", "--s3-endpoint", seaweed.endpoint,
+                  "--bucket", bucket, "--access-key", seaweed.access_key, "--secret-key", seaweed.secret_key,
+                  "--region", seaweed.region) as emu:
+        lib = load()
+        client = lib.milvus_client_new(emu.url.encode())
+        try:
+            assert lib.milvus_client_set_storage(client, seaweed.endpoint.encode(), seaweed.region.encode(),
+                                                 seaweed.access_key.encode(), seaweed.secret_key.encode(), None) == 0
+            result, _, error = import_files(client, {"collectionName": "quick_setup", "bucket": bucket,
+                                                     "paths": [str(data / "rows.jsonl")]})
+            assert result is None and error == "server"
+            assert message() == ("create import job: server error 2100: unexpected file type,"
+                                 " files=[rows.jsonl]: importing data failed")
+            assert lib.milvus_last_error_server_code() == 2100
+        finally:
+            lib.milvus_client_free(client)
+        assert [r["path"] for r in emu.requests()] == [CREATE]
+    assert [o["key"] for o in seaweed.list(bucket)] == ["rows.jsonl"]
