@@ -23,6 +23,15 @@
  *  - Returned text is NUL-terminated UTF-8 JSON without NUL bytes: a response with a NUL,
  *    invalid UTF-8, duplicate keys or an integer beyond 64 bits is
  *    MILVUS_ERR_MALFORMED_RESPONSE.
+ *  - Reading an answer: use any JSON library; jansson, which the library itself uses,
+ *    is at hand (`pkg-config --cflags --libs milvus_import jansson`). The job id of a
+ *    create is data.jobId (a string), the state and progress of a describe are data.state
+ *    (a string) and data.progress (an integer, 0-100):
+ *      json_t *e = json_loads(text, 0, NULL);
+ *      const char *state = NULL; json_int_t progress = 0;
+ *      json_unpack(e, "{s:{s:s,s:I}}", "data", "state", &state, "progress", &progress);
+ *      ... use state before json_decref(e); milvus_free(text);
+ *    bindings/c/examples/bulk_import_and_wait.c is a complete program.
  *  - Times are milliseconds, sizes are bytes. Requires C99 or C++11 (long long); `long`
  *    is 64 bits on the LP64 platforms the library is built for.
  *  - A call made from a progress callback replaces the thread's last error like any
@@ -173,10 +182,10 @@ void milvus_free(void *p);
  * They share one process-wide connection pool, so repeated calls reuse connections.
  * They keep a client for each recently used URL, so a URL is parsed once and the describe
  * fallback (see milvus_get_import_progress) is remembered.
- * Defaults: timeout 20000 ms, connect timeout 10000 ms, TLS verification on with the
- * system's CA store, proxies from the environment, 256 MiB response cap, 2 retries for
- * list and describe. For a token, a database, headers or other settings use a
- * milvus_client. A `user:password@` in the URL is sent as HTTP Basic authentication.
+ * Defaults: timeout 20000 ms for the whole call, connect timeout 10000 ms, TLS
+ * verification on with the system's CA store, proxies from the environment, 256 MiB
+ * response cap, 2 retries for list and describe (milvus_set_stateless_max_retries changes
+ * that). For a token, a database, headers or other settings use a milvus_client. A `user:password@` in the URL is sent as HTTP Basic authentication.
  *
  * Returned envelope: the server's JSON text exactly as it arrived, e.g.
  *   {"code":0,"data":{"records":[{"collectionName":"quick_setup","jobId":"4487...",
@@ -195,6 +204,15 @@ void milvus_free(void *p);
  * A transport failure is MILVUS_ERR_TRANSPORT also when the peer answers something that
  * is not HTTP. Thread-safe.
  * ==================================================================================== */
+
+/**
+ * milvus_set_stateless_max_retries - how many times the stateless list and describe are
+ * retried (as milvus_client_set_max_retries), for every stateless call that starts
+ * afterwards, in any thread. 0 turns retries off.
+ * @max_retries: 0 to 10. Default 2.
+ * Returns: MILVUS_OK, or MILVUS_ERR_INVALID_ARGUMENT (the setting is then unchanged).
+ */
+int milvus_set_stateless_max_retries(int max_retries);
 
 /**
  * milvus_list_import_jobs - list the import jobs of one collection, or of all collections.
@@ -284,12 +302,23 @@ int milvus_client_set_api_key(milvus_client *client, const char *token);
 int milvus_client_set_database(milvus_client *client, const char *db_name);
 
 /**
- * milvus_client_set_timeout_ms - the timeout of one HTTP attempt (connect, send, receive),
- * in milliseconds. A retried call can take up to (max_retries + 1) x timeout_ms plus the
- * pauses between attempts.
+ * milvus_client_set_timeout_ms - the longest time one call to Milvus may take, in
+ * milliseconds: every attempt, retry and pause between them included. A call still under
+ * way then fails with MILVUS_ERR_TIMEOUT. (A wait has its own timeout, for the whole wait;
+ * each describe inside it is bounded by this one too. Uploads are bounded by the stall
+ * limit instead: milvus_client_set_upload_stall_timeout_ms.)
  * @timeout_ms: > 0. Default 20000.
  */
 int milvus_client_set_timeout_ms(milvus_client *client, long timeout_ms);
+
+/**
+ * milvus_client_set_attempt_timeout_ms - the longest time one HTTP attempt may take, in
+ * milliseconds, so that a server that stops answering is retried within the call's
+ * timeout (e.g. timeout 20000 and attempt timeout 5000: up to three attempts).
+ * @attempt_timeout_ms: > 0, or 0 (the default): no limit of its own, an attempt may take
+ *   what is left of the call's timeout.
+ */
+int milvus_client_set_attempt_timeout_ms(milvus_client *client, long attempt_timeout_ms);
 
 /**
  * milvus_client_set_connect_timeout_ms - the timeout for establishing a connection (TCP
@@ -343,6 +372,26 @@ int milvus_client_set_proxy(milvus_client *client, const char *proxy_url);
  * @max_retries: 0 to 10. Default 2.
  */
 int milvus_client_set_max_retries(milvus_client *client, int max_retries);
+
+/**
+ * milvus_interrupt_fn - asked, on the calling thread, whether a long call should stop:
+ * at least once a second while a request is in flight and at least every 100 ms while a
+ * wait or a retry pauses, in every call of a client that has one (waits, list all,
+ * uploads, import_files and single calls alike).
+ * @user_data: the pointer given to milvus_client_set_interrupt.
+ * Returns: 0 to go on; non-zero to stop: the call fails with MILVUS_ERR_CANCELLED (an
+ *   unfinished multipart upload is aborted first). It must not call into the library.
+ * A program that handles SIGINT itself sets a flag in its handler and returns it here.
+ */
+typedef int (*milvus_interrupt_fn)(void *user_data);
+
+/**
+ * milvus_client_set_interrupt - set or remove (@interrupt NULL) the client's interrupt
+ * check. Calls already under way keep the check they started with.
+ * @interrupt: a milvus_interrupt_fn, or NULL.
+ * @user_data: passed to it untouched.
+ */
+int milvus_client_set_interrupt(milvus_client *client, milvus_interrupt_fn interrupt, void *user_data);
 
 /**
  * milvus_client_set_retry_backoff_ms - the initial backoff before the first retry; each
