@@ -89,6 +89,11 @@ public func milvus_free(_ pointer: UnsafeMutableRawPointer?) { free(pointer) }
 
 // MARK: - Stateless calls
 
+@implementation @_cdecl("milvus_set_stateless_max_retries")
+public func milvus_set_stateless_max_retries(_ maxRetries: Int32) -> Int32 {
+    returningStatus { () throws(ImportError) in try Stateless.setMaxRetries(Int(maxRetries)) }
+}
+
 @implementation @_cdecl("milvus_list_import_jobs")
 public func milvus_list_import_jobs(_ url: UnsafePointer<CChar>?,
                                     _ collectionName: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
@@ -159,6 +164,15 @@ public func milvus_client_set_timeout_ms(_ handle: OpaquePointer?, _ timeoutMs: 
     }
 }
 
+@implementation @_cdecl("milvus_client_set_attempt_timeout_ms")
+public func milvus_client_set_attempt_timeout_ms(_ handle: OpaquePointer?, _ attemptTimeoutMs: Int) -> Int32 {
+    returningStatus { () throws(ImportError) in
+        try client(handle).update { (s: inout ClientSettings) throws(ImportError) in
+            try s.setAttemptTimeout(ms: attemptTimeoutMs)
+        }
+    }
+}
+
 @implementation @_cdecl("milvus_client_set_connect_timeout_ms")
 public func milvus_client_set_connect_timeout_ms(_ handle: OpaquePointer?, _ timeoutMs: Int) -> Int32 {
     returningStatus { () throws(ImportError) in
@@ -217,6 +231,25 @@ public func milvus_client_set_max_retries(_ handle: OpaquePointer?, _ maxRetries
         try client(handle).update { (s: inout ClientSettings) throws(ImportError) in
             try s.setMaxRetries(Int(maxRetries))
         }
+    }
+}
+
+/// The C interrupt check and its user data, called only on the thread of the call it belongs to.
+private struct InterruptCheck: @unchecked Sendable {
+    let function: milvus_interrupt_fn
+    let userData: UnsafeMutableRawPointer?
+}
+
+@implementation @_cdecl("milvus_client_set_interrupt")
+public func milvus_client_set_interrupt(_ handle: OpaquePointer?, _ interrupt: milvus_interrupt_fn?,
+                                        _ userData: UnsafeMutableRawPointer?) -> Int32 {
+    var asked: Interrupt?
+    if let interrupt {
+        let check = InterruptCheck(function: interrupt, userData: userData)
+        asked = { check.function(check.userData) != 0 }
+    }
+    return returningStatus { () throws(ImportError) in
+        try client(handle).update { (s: inout ClientSettings) throws(ImportError) in s.interrupt = asked }
     }
 }
 

@@ -1,8 +1,14 @@
+/// Asked during a call whether to stop it: true stops it (MILVUS_ERR_CANCELLED).
+public typealias Interrupt = @Sendable () -> Bool
+
 /// A client's settings. Each call takes a copy when it starts and keeps it to the end.
 public struct ClientSettings: Sendable {
     public var token: String?
     public var database: String?
+    /// The longest a whole call may take: every attempt and every pause between them.
     public var timeoutMs = 20_000
+    /// The longest one HTTP attempt may take; 0: no limit of its own (what is left of `timeoutMs`).
+    public var attemptTimeoutMs = 0
     public var connectTimeoutMs = 10_000
     public var tls = TLSSettings()
     public var proxy = ProxySetting.environment
@@ -19,6 +25,8 @@ public struct ClientSettings: Sendable {
     public var uploadPartSize: Int64 = 64 << 20
     /// An upload fails when no byte moves for this long.
     public var uploadStallTimeoutMs = 60_000
+    /// Asked during transfers and pauses of every call; nil: calls are never interrupted.
+    public var interrupt: Interrupt?
 
     public init() {}
 
@@ -69,6 +77,11 @@ public struct ClientSettings: Sendable {
     public mutating func setTimeout(ms: Int) throws(ImportError) {
         guard ms > 0 else { throw .invalidArgument("the timeout must be > 0 ms (got \(ms))") }
         timeoutMs = ms
+    }
+
+    public mutating func setAttemptTimeout(ms: Int) throws(ImportError) {
+        guard ms >= 0 else { throw .invalidArgument("the attempt timeout must be >= 0 ms (got \(ms); 0: none)") }
+        attemptTimeoutMs = ms
     }
 
     public mutating func setConnectTimeout(ms: Int) throws(ImportError) {

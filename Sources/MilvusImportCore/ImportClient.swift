@@ -60,12 +60,12 @@ public final class ImportClient: Sendable {
         try RequestBody.parse(text ?? "{}", for: operation)
     }
 
-    func list(_ body: RequestBody) throws(ImportError) -> ByteBuffer {
-        try call(.list, body, settings: currentSettings).body
+    func list(_ body: RequestBody, settings: ClientSettings? = nil) throws(ImportError) -> ByteBuffer {
+        try call(.list, body, settings: settings ?? currentSettings).body
     }
 
-    func create(_ body: RequestBody) throws(ImportError) -> ByteBuffer {
-        try call(.create, body, settings: currentSettings).body
+    func create(_ body: RequestBody, settings: ClientSettings? = nil) throws(ImportError) -> ByteBuffer {
+        try call(.create, body, settings: settings ?? currentSettings).body
     }
 
     /// Every page of list merged: {"code":0,"data":{"records":[...],"count":N}}.
@@ -137,7 +137,8 @@ public final class ImportClient: Sendable {
         var lastProgress: Int64 = 0
         var finished: ByteBuffer?
         let settings = currentSettings  // one snapshot: the wait keeps the settings it started with
-        try poll(timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs) {
+        try poll("wait for import job \(jobId)", settings: settings, timeoutMs: timeoutMs,
+                 pollIntervalMs: pollIntervalMs) {
             (deadline: ContinuousClock.Instant) throws(ImportError) -> Bool in
             let reply = try describe(body, settings: settings, deadline: deadline)
             guard let state = reply.envelope.data?["state"]?.string else {
@@ -190,19 +191,43 @@ public final class ImportClient: Sendable {
 
     /// Runs `once` (true: the wait is over), then again after each pause of `pollIntervalMs`,
     /// until it says so or `timeoutMs` has passed; no pause reaches past the deadline, which
-    /// `once` gets for its own calls. Returns false when the time ran out.
+    /// `once` gets for its own calls (one of them cut short by it ends the wait as its
+    /// timeout does). Returns false when the time ran out. The interrupt of `settings` is
+    /// asked before each round and during the pauses: `title` names what it stops.
     @discardableResult
-    func poll(timeoutMs: Int, pollIntervalMs: Int,
+    func poll(_ title: String, settings: ClientSettings, timeoutMs: Int, pollIntervalMs: Int,
               _ once: (ContinuousClock.Instant) throws(ImportError) -> Bool) throws(ImportError) -> Bool {
         try ImportClient.checkWaitTimes(timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs)
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeoutMs))
         while ImportClient.millisecondsLeft(until: deadline) > 0 {
-            if try once(deadline) { return true }
+            if settings.interrupt?() ?? false { throw ImportError.interrupted(title) }
+            do {
+                if try once(deadline) { return true }
+            } catch where error.kind == MILVUS_ERR_TIMEOUT && ImportClient.millisecondsLeft(until: deadline) <= 5 {
+                return false
+            }
             let left = ImportClient.millisecondsLeft(until: deadline)
             if left <= 0 { break }
-            sleep(Swift.min(pollIntervalMs, left))
+            guard pause(Swift.min(pollIntervalMs, left), settings.interrupt) else { throw ImportError.interrupted(title) }
         }
         return false
+    }
+
+    /// Sleeps `ms`; with an interrupt, in slices of at most 100 ms, asking it before each.
+    /// Returns false when it said stop.
+    func pause(_ ms: Int, _ interrupt: Interrupt?) -> Bool {
+        guard let interrupt else {
+            sleep(ms)
+            return true
+        }
+        var left = ms
+        while left > 0 {
+            if interrupt() { return false }
+            let slice = Swift.min(left, 100)
+            sleep(slice)
+            left -= slice
+        }
+        return true
     }
 
     // MARK: One call, with retries
@@ -247,11 +272,17 @@ public final class ImportClient: Sendable {
         return database
     }
 
-    /// One call with its retries. With a `deadline`, no attempt, pause or timeout reaches past it.
+    /// One call with its retries, bounded as a whole by the settings' timeout (and by
+    /// `deadline`, a wait's, when that comes first): no attempt or pause reaches past it. Each
+    /// attempt is bounded by the attempt timeout too. The interrupt is asked before each
+    /// attempt, during it and during the pauses; an interrupted call is never retried.
     /// `needsTree`: the caller reads `reply.envelope.data`; without it a large answer is
     /// checked without building its tree.
     func call(_ operation: Operation, _ body: RequestBody, settings: ClientSettings,
               deadline: ContinuousClock.Instant? = nil, needsTree: Bool = false) throws(ImportError) -> Reply {
+        let ownDeadline = ContinuousClock.now.advanced(by: .milliseconds(settings.timeoutMs))
+        let end = deadline.map { Swift.min($0, ownDeadline) } ?? ownDeadline
+        let limitMs = Swift.max(ImportClient.millisecondsLeft(until: end), 0)
         let headers = settings.headerLines(database: try database(for: operation, body, settings))
         let url = base.url(for: operation.path)
         let headBytes = headers.reduce(url.utf8.count) { $0 + $1.utf8.count + 2 }
@@ -263,22 +294,31 @@ public final class ImportClient: Sendable {
         var request = HTTPRequest(url: url, headers: headers, body: try body.encoded(),
                                   timeoutMs: settings.timeoutMs, connectTimeoutMs: settings.connectTimeoutMs,
                                   tls: settings.tls, proxy: settings.proxy,
-                                  maxResponseBytes: settings.maxResponseBytes)
+                                  maxResponseBytes: settings.maxResponseBytes, interrupt: settings.interrupt)
         let attempts = operation.retryable(hasIdempotencyKey: settings.hasIdempotencyKey) ? settings.maxRetries + 1 : 1
         var attempt = 0
+        /// "list import jobs", with "(N attempts)" once there was more than one.
+        func context() -> String { operation.title + (attempt > 1 ? " (\(attempt) attempts)" : "") }
+        func timedOut() -> ImportError {
+            ImportError(MILVUS_ERR_TIMEOUT, context() + ": timed out after \(limitMs) ms")
+        }
         while true {
             attempt += 1
-            if let deadline {
-                let left = ImportClient.millisecondsLeft(until: deadline)
-                guard left > 0 else {
-                    throw ImportError(MILVUS_ERR_TIMEOUT, operation.title + ": the deadline passed before attempt \(attempt)")
-                }
-                request.timeoutMs = Swift.min(settings.timeoutMs, left)
+            let left = ImportClient.millisecondsLeft(until: end)
+            guard left > 0 else {
+                attempt -= 1
+                throw timedOut()
             }
+            if settings.interrupt?() ?? false { throw ImportError.interrupted(context()) }
+            request.timeoutMs = settings.attemptTimeoutMs > 0 ? Swift.min(settings.attemptTimeoutMs, left) : left
             let failure: ImportError
             var retryAfter: Int?
             switch transport.send(request) {
             case .failure(let error):
+                // libcurl's timeout at the end of the call's time is the call's timeout.
+                if error.kind == MILVUS_ERR_TIMEOUT && ImportClient.millisecondsLeft(until: end) <= 5 {
+                    throw timedOut()
+                }
                 failure = error
             case .success(let response):
                 let verdict = response.body.withBytes {
@@ -294,14 +334,14 @@ public final class ImportClient: Sendable {
                 }
             }
             if attempt < attempts && ImportClient.isRetryable(failure) {
+                // A pause that would reach the end of the call is not taken: the failure stands.
                 let pause = backoffMs(attempt: attempt, base: settings.retryBackoffMs, retryAfter: retryAfter)
-                if deadline.map({ pause < ImportClient.millisecondsLeft(until: $0) }) ?? true {
-                    sleep(pause)
+                if pause < ImportClient.millisecondsLeft(until: end) {
+                    guard self.pause(pause, settings.interrupt) else { throw ImportError.interrupted(context()) }
                     continue
                 }
             }
-            let context = operation.title + (attempt > 1 ? " (\(attempt) attempts)" : "")
-            throw redacted(failure.prefixed(context), settings, body)
+            throw redacted(failure.prefixed(context()), settings, body)
         }
     }
 

@@ -27,6 +27,11 @@ public struct ImportError: Error, Sendable, Equatable {
 
     static let noMemory = ImportError(MILVUS_ERR_NO_MEMORY, "out of memory")
 
+    /// The interrupt stopped `what`, e.g. "list import jobs: interrupted".
+    static func interrupted(_ what: String) -> ImportError {
+        ImportError(MILVUS_ERR_CANCELLED, what + ": interrupted")
+    }
+
     /// The same error with `context: ` in front of its message.
     func prefixed(_ context: String) -> ImportError {
         var copy = self

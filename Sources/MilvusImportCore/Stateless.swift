@@ -9,6 +9,23 @@ public enum Stateless {
     private static let clients = Mutex<[[UInt8]: ImportClient]>([:])
     private static let maxClients = 64
 
+    /// How often a stateless list or describe is retried; read when each call starts.
+    private static let maxRetries = Atomic<Int>(ClientSettings().maxRetries)
+
+    /// `milvus_set_stateless_max_retries`: 0 to 10, for the stateless calls that start afterwards.
+    public static func setMaxRetries(_ count: Int) throws(ImportError) {
+        var checked = ClientSettings()
+        try checked.setMaxRetries(count)
+        maxRetries.store(checked.maxRetries, ordering: .relaxed)
+    }
+
+    /// The settings of one stateless call: the client's, with the process-wide retries.
+    private static func settings(of client: ImportClient) -> ClientSettings {
+        var settings = client.currentSettings
+        settings.maxRetries = maxRetries.load(ordering: .relaxed)
+        return settings
+    }
+
     static func client(for url: String) throws(ImportError) -> ImportClient {
         let key = Array(url.utf8)
         if let known = clients.withLock({ $0[key] }) { return known }
@@ -28,12 +45,12 @@ public enum Stateless {
         if let name = collectionName, !name.isEmpty {
             guard let value = JSON.string(name), json.set("collectionName", value) else { throw .noMemory }
         }
-        return try client.list(RequestBody(json: json))
+        return try client.list(RequestBody(json: json), settings: settings(of: client))
     }
 
     public static func getImportProgress(url: String, jobId: String) throws(ImportError) -> ByteBuffer {
         let client = try client(for: url)
-        return try client.describe(RequestBody.forJob(jobId), settings: client.currentSettings).body
+        return try client.describe(RequestBody.forJob(jobId), settings: settings(of: client)).body
     }
 
     public static func bulkImport(url: String, collectionName: String, filesJSON: String) throws(ImportError) -> ByteBuffer {
@@ -49,6 +66,6 @@ public enum Stateless {
         try RequestBody.checkFiles(files)
         guard let body = JSON.object(), let name = JSON.string(collectionName),
               body.set("collectionName", name), body.set("files", files) else { throw .noMemory }
-        return try client.create(RequestBody(json: body))
+        return try client.create(RequestBody(json: body), settings: settings(of: client))
     }
 }

@@ -11,10 +11,13 @@ public struct HTTPRequest: Sendable {
     public var tls: TLSSettings
     public var proxy: ProxySetting
     public var maxResponseBytes: Int64
+    /// Asked while the request is in flight; true aborts it (MILVUS_ERR_CANCELLED).
+    public var interrupt: Interrupt?
 
     public init(url: String, headers: [String], body: [UInt8], timeoutMs: Int = 20_000,
                 connectTimeoutMs: Int = 10_000, tls: TLSSettings = TLSSettings(),
-                proxy: ProxySetting = .environment, maxResponseBytes: Int64 = 256 << 20) {
+                proxy: ProxySetting = .environment, maxResponseBytes: Int64 = 256 << 20,
+                interrupt: Interrupt? = nil) {
         self.url = url
         self.headers = headers
         self.body = body
@@ -23,6 +26,7 @@ public struct HTTPRequest: Sendable {
         self.tls = tls
         self.proxy = proxy
         self.maxResponseBytes = maxResponseBytes
+        self.interrupt = interrupt
     }
 }
 

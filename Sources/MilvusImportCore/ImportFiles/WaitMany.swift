@@ -57,7 +57,8 @@ extension ImportClient {
                                                                         "currentPage"])
         var jobs = jobIds?.map { WaitedJob(id: $0) }
         let settings = currentSettings  // one snapshot: the wait keeps the settings it started with
-        let done = try poll(timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs) {
+        let done = try poll("wait for import jobs", settings: settings, timeoutMs: timeoutMs,
+                            pollIntervalMs: pollIntervalMs) {
             (deadline: ContinuousClock.Instant) throws(ImportError) -> Bool in
             var listed: [String: JSON] = [:]
             var order: [String] = []

@@ -22,6 +22,9 @@ enum CurlErrors {
         case CURLE_OPERATION_TIMEDOUT:
             let limits = (timeoutMs > 0 ? "timeout \(timeoutMs) ms, " : "") + "connect timeout \(connectTimeoutMs) ms"
             return ImportError(MILVUS_ERR_TIMEOUT, "timed out (\(limits)): \(detail)")
+        case CURLE_ABORTED_BY_CALLBACK:
+            // The progress function stopped the transfer: the call's interrupt said stop.
+            return ImportError(MILVUS_ERR_CANCELLED, "interrupted")
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
              CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE,
              CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,

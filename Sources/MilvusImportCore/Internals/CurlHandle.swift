@@ -12,6 +12,8 @@ final class CurlHandle: @unchecked Sendable {
     private var configured: Configuration?
     /// The response of the call in progress.
     private var sink = ResponseSink(body: nil, limit: 0)
+    /// The interrupt of the call in progress, asked by libcurl's progress function.
+    private var interrupt: Interrupt?
 
     /// What a handle is set up with once, rather than per call.
     private struct Configuration: Equatable {
@@ -44,11 +46,20 @@ final class CurlHandle: @unchecked Sendable {
         sink.receive(bytes, handle: handle)
     }
 
+    /// Whether the call's interrupt says stop (libcurl then aborts the transfer).
+    fileprivate func interrupted() -> Bool {
+        interrupt?() ?? false
+    }
+
     func perform(_ request: HTTPRequest) -> Result<HTTPResponse, ImportError> {
         errorText[0] = 0
         let body = ByteBuffer()
         sink = ResponseSink(body: body, limit: request.maxResponseBytes)
-        defer { sink = ResponseSink(body: nil, limit: 0) }  // the body is the caller's now
+        interrupt = request.interrupt
+        defer {
+            sink = ResponseSink(body: nil, limit: 0)  // the body is the caller's now
+            interrupt = nil
+        }
 
         // libcurl asks a server for "100 Continue" before a body over 1 MiB and waits up to a
         // second for it; "Expect:" turns that off (smaller bodies never wait).
@@ -73,7 +84,9 @@ final class CurlHandle: @unchecked Sendable {
         let code: CURLcode = request.body.withUnsafeBytes { body in
             let setUp = [
                 mi_curl_set_ptr(handle, CURLOPT_URL, request.url),
-                mi_curl_set_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMs),  // a wait shortens it
+                mi_curl_set_long(handle, CURLOPT_TIMEOUT_MS, request.timeoutMs),
+                // The progress function (which asks the interrupt) runs only when there is one.
+                mi_curl_set_long(handle, CURLOPT_NOPROGRESS, request.interrupt == nil ? 1 : 0),
                 mi_curl_set_ptr(handle, CURLOPT_HTTPHEADER, UnsafeRawPointer(headerList)),
                 mi_curl_set_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)),
                 mi_curl_set_ptr(handle, CURLOPT_POSTFIELDS, body.baseAddress ?? UnsafeRawPointer(errorText)),
@@ -107,6 +120,8 @@ final class CurlHandle: @unchecked Sendable {
             mi_curl_set_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxResponseBytes)),
             mi_curl_set_data_fn(handle, CURLOPT_WRITEFUNCTION, receiveCallback),
             mi_curl_set_ptr(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque()),
+            mi_curl_set_xferinfo_fn(handle, CURLOPT_XFERINFOFUNCTION, interruptCallback),
+            mi_curl_set_ptr(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(self).toOpaque()),
             mi_curl_set_ptr(handle, CURLOPT_ERRORBUFFER, errorText),
         ]
         return results.first { $0 != CURLE_OK }
@@ -196,4 +211,11 @@ private let receiveCallback: mi_curl_data_fn = { data, size, count, user in
     let handle = Unmanaged<CurlHandle>.fromOpaque(user).takeUnretainedValue()
     let total = size * count
     return handle.receive(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+}
+
+/// libcurl's progress function: called at least once a second while a transfer runs;
+/// non-zero aborts it (CURLE_ABORTED_BY_CALLBACK). Its user pointer is the CurlHandle.
+private let interruptCallback: mi_curl_xferinfo_fn = { user, _, _, _, _ in
+    guard let user else { return 0 }
+    return Unmanaged<CurlHandle>.fromOpaque(user).takeUnretainedValue().interrupted() ? 1 : 0
 }

@@ -28,21 +28,25 @@ final class ObjectStore {
         try S3Transfer(method, url: url, context: context, storage: storage, settings: settings)
     }
 
-    /// Runs one request to its end: its HTTP answer, or its transport error.
-    func perform(_ transfer: S3Transfer) throws(ImportError) {
+    /// Runs one request to its end: its HTTP answer, or its transport error. `interruptible`
+    /// false: the settings' interrupt is not asked (the abort of an interrupted upload).
+    func perform(_ transfer: S3Transfer, interruptible: Bool = true) throws(ImportError) {
         try run(count: 1, atOnce: 1, make: { _ throws(ImportError) in transfer }, finished: { _, _ in },
-                progress: nil)
+                progress: nil, interruptible: interruptible)
     }
 
     /// Runs `count` requests, at most `atOnce` at a time: `make(i)` creates the i-th when
     /// there is room, `finished(i, transfer)` receives it once it has its HTTP answer (a
     /// transport error ends the run with that error). `progress` is called with the bytes
     /// sent so far by the run's requests once 1 MiB more has gone or 100 ms have passed
-    /// since the last call (and bytes moved); false stops the run (CANCELLED). A request during which no byte moves for the stall limit ends the
+    /// since the last call (and bytes moved); false stops the run (CANCELLED). The settings'
+    /// interrupt is asked at least every 100 ms (unless `interruptible` is false); true stops
+    /// the run (CANCELLED). A request during which no byte moves for the stall limit ends the
     /// run with TIMEOUT. Every request still running when the run ends is dropped.
     func run(count: Int, atOnce: Int, make: (Int) throws(ImportError) -> S3Transfer,
              finished: (Int, S3Transfer) throws(ImportError) -> Void,
-             progress: ((Int64) -> Bool)?) throws(ImportError) {
+             progress: ((Int64) -> Bool)?, interruptible: Bool = true) throws(ImportError) {
+        let interrupt = interruptible ? settings.interrupt : nil
         var next = 0
         var active: [(index: Int, transfer: S3Transfer, moved: Int64, lastMove: ContinuousClock.Instant)] = []
         defer { for entry in active { curl_multi_remove_handle(multi, entry.transfer.easy) } }
@@ -95,6 +99,9 @@ final class ObjectStore {
                                           + ": cancelled by the progress callback")
                     }
                 }
+            }
+            if let interrupt, !active.isEmpty, interrupt() {
+                throw ImportError.interrupted(active[0].transfer.context)
             }
             if !active.isEmpty {
                 let polled = curl_multi_poll(multi, nil, 0, 100, nil)

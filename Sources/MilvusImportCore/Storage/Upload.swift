@@ -204,7 +204,7 @@ final class Upload {
         do throws(ImportError) {
             let request = try store.transfer(.delete, address.url(key: key, query: idQuery),
                                              context: "abort the multipart upload to \(address.display(key: key))")
-            try store.perform(request)
+            try store.perform(request, interruptible: false)  // also after an interrupt: no parts stay behind
             if request.status == 204 || request.status == 200 || request.status == 404 { return error }
             var noted = error
             noted.message += "; then " + store.refusal(request).message
