@@ -19,6 +19,17 @@
  *   bench large-text  URL CALLS   milvus_client_list_import_jobs on a big list
  *   bench large-floor URL CALLS   libcurl download + one jansson parse
  *
+ * Uploads: one fresh process per sample, one file to the object store, keys from
+ * AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY:
+ *   bench upload ENDPOINT BUCKET PREFIX FILE PART_BYTES   milvus_client_upload_files;
+ *     PART_BYTES 0 keeps the library's default part size (multipart), a part size above
+ *     the file's size makes it one PUT -> {"wall","cpu","rss_before","peak_rss","bytes"}
+ *
+ * Waiting for many jobs (run.py's emulator; IDS is a file of job ids, one a line):
+ *   bench wait-jobs     URL COLLECTION IDS POLL_MS   milvus_client_wait_import_jobs
+ *   bench wait-describe URL IDS POLL_MS              milvus_client_get_import_progress per
+ *     unfinished job per poll, a loop as the SDKs wait -> {"wall","cpu","polls","jobs"}
+ *
  * URL is a base URL (e.g. http://127.0.0.1:PORT/small); every call is a POST to
  * URL/v2/vectordb/jobs/import/list with {"collectionName":"bench"} (small) or {} (large).
  * All traffic goes to the URL given, which run.py points at its own nginx on 127.0.0.1.
@@ -340,9 +351,139 @@ static void run_large(const char *mode, const char *url, long calls) {
   if (!lib) floor_free(&fc);
 }
 
+/* ---- uploads: wall, CPU and RSS growth of one file ------------------------------------- */
+
+static void run_upload(const char *endpoint, const char *bucket, const char *prefix, const char *path,
+                       long long part_bytes) {
+  const char *access = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
+  if (!access || !secret) die("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set", NULL);
+  milvus_client *client = milvus_client_new("http://127.0.0.1:1");  /* Milvus is not called */
+  if (!client) lib_fail("milvus_client_new");
+  if (milvus_client_set_storage(client, endpoint, "us-east-1", access, secret, NULL) != MILVUS_OK)
+    lib_fail("milvus_client_set_storage");
+  if (part_bytes > 0 && milvus_client_set_upload_part_size(client, part_bytes) != MILVUS_OK)
+    lib_fail("milvus_client_set_upload_part_size");
+  json_t *req = json_pack("{s:s,s:s,s:[s]}", "bucket", bucket, "prefix", prefix, "paths", path);
+  char *request = req ? json_dumps(req, JSON_COMPACT) : NULL;
+  if (!request) die("json_pack", path);
+  long long rss_before = proc_kb("VmRSS");
+  reset_peak();
+  double t0 = now_s(), c0 = cpu_s();
+  char *text = milvus_client_upload_files(client, request, NULL, NULL);
+  double wall = now_s() - t0, cpu = cpu_s() - c0;
+  long long hwm = proc_kb("VmHWM");
+  if (!text) lib_fail("milvus_client_upload_files");
+  /* The object must have gone up now: one already there is skipped, which is no upload. */
+  json_t *env = json_loads(text, 0, NULL);
+  json_t *obj = json_array_get(json_object_get(json_object_get(env, "data"), "objects"), 0);
+  if (!json_is_true(json_object_get(obj, "uploaded"))) die("the object was not uploaded", text);
+  long long size = json_integer_value(json_object_get(obj, "size"));
+  printf("{\"wall\":%.6f,\"cpu\":%.6f,\"rss_before\":%lld,\"peak_rss\":%lld,\"bytes\":%lld}\n",
+         wall, cpu, rss_before, hwm, size);
+  json_decref(env);
+  json_decref(req);
+  free(request);
+  milvus_free(text);
+  milvus_client_free(client);
+}
+
+/* ---- waiting for many jobs: wall, CPU and polls --------------------------------------- */
+
+typedef struct job_ids {
+  char **ids;
+  size_t count;
+} job_ids;
+
+static job_ids read_ids(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) die("cannot open", path);
+  job_ids out = {NULL, 0};
+  char line[128];
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = 0;
+    if (!line[0]) continue;
+    char **grown = realloc(out.ids, (out.count + 1) * sizeof *grown);
+    if (!grown || !(grown[out.count] = strdup(line))) die("out of memory", NULL);
+    out.ids = grown;
+    out.count++;
+  }
+  fclose(f);
+  if (out.count == 0) die("no job ids in", path);
+  return out;
+}
+
+static int count_poll(const char *report, void *polls) {
+  (void)report;
+  ++*(long *)polls;
+  return 0;
+}
+
+static int finished(const char *state) {
+  return strcmp(state, "Completed") == 0 || strcmp(state, "Failed") == 0 ||
+         strcmp(state, "Uncommitted") == 0;
+}
+
+static void run_wait(const char *mode, const char *url, const char *collection, const char *ids_path,
+                     long poll_ms) {
+  job_ids jobs = read_ids(ids_path);
+  milvus_client *client = milvus_client_new(url);
+  if (!client) lib_fail("milvus_client_new");
+  long polls = 0;
+  double t0 = now_s(), c0 = cpu_s();
+  if (strcmp(mode, "wait-jobs") == 0) {
+    json_t *ids = json_array();
+    for (size_t i = 0; i < jobs.count; i++) json_array_append_new(ids, json_string(jobs.ids[i]));
+    json_t *req = json_pack("{s:s,s:o}", "collectionName", collection, "jobIds", ids);
+    char *request = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    if (!request) die("json_pack", NULL);
+    char *text = milvus_client_wait_import_jobs(client, request, 600000, poll_ms, count_poll, &polls);
+    if (!text) lib_fail("milvus_client_wait_import_jobs");
+    milvus_free(text);
+    free(request);
+    json_decref(req);
+  } else {
+    char *done = calloc(jobs.count, 1);
+    if (!done) die("out of memory", NULL);
+    size_t left = jobs.count;
+    while (left > 0 && now_s() - t0 < 600) {
+      if (polls > 0) {
+        struct timespec pause = {poll_ms / 1000, (poll_ms % 1000) * 1000000L};
+        nanosleep(&pause, NULL);
+      }
+      polls++;
+      for (size_t i = 0; i < jobs.count; i++) {
+        if (done[i]) continue;
+        json_t *req = json_pack("{s:s}", "jobId", jobs.ids[i]);
+        char *request = req ? json_dumps(req, JSON_COMPACT) : NULL;
+        char *text = request ? milvus_client_get_import_progress(client, request) : NULL;
+        if (!text) lib_fail("milvus_client_get_import_progress");
+        json_t *env = json_loads(text, 0, NULL);
+        const char *state = json_string_value(json_object_get(json_object_get(env, "data"), "state"));
+        if (!state) die("describe without a state", text);
+        if (finished(state)) {
+          done[i] = 1;
+          left--;
+        }
+        json_decref(env);
+        milvus_free(text);
+        free(request);
+        json_decref(req);
+      }
+    }
+    free(done);
+    if (left > 0) die("jobs still running after 600 s", NULL);
+  }
+  double wall = now_s() - t0, cpu = cpu_s() - c0;
+  printf("{\"wall\":%.6f,\"cpu\":%.6f,\"polls\":%ld,\"jobs\":%zu}\n", wall, cpu, polls, jobs.count);
+  for (size_t i = 0; i < jobs.count; i++) free(jobs.ids[i]);
+  free(jobs.ids);
+  milvus_client_free(client);
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: bench worker MODE URL | bench large-text|large-floor URL CALLS (see bench.c)\n");
+    fprintf(stderr, "usage: bench worker MODE URL | bench large-text|large-floor URL CALLS | bench upload ... | "
+                    "bench wait-jobs|wait-describe ... (see bench.c)\n");
     return 2;
   }
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) die("curl_global_init", NULL);
@@ -352,6 +493,12 @@ int main(int argc, char **argv) {
     long calls = atol(argv[3]);
     if (calls < 1 || calls > 100) die("bad CALLS", NULL);
     run_large(argv[1], argv[2], calls);
+  } else if (strcmp(argv[1], "upload") == 0 && argc >= 7) {
+    run_upload(argv[2], argv[3], argv[4], argv[5], atoll(argv[6]));
+  } else if (strcmp(argv[1], "wait-jobs") == 0 && argc >= 6) {
+    run_wait(argv[1], argv[2], argv[3], argv[4], atol(argv[5]));
+  } else if (strcmp(argv[1], "wait-describe") == 0 && argc >= 5) {
+    run_wait(argv[1], argv[2], "", argv[3], atol(argv[4]));
   } else {
     die("unknown mode", argv[1]);
   }

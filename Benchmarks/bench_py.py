@@ -19,7 +19,21 @@ Large list: one fresh process per sample (peak RSS starts from a clean interpret
     bench_py.py large-binding  URL CALLS    milvus_import.list_import_jobs (a dict)
     bench_py.py large-pymilvus URL CALLS    pymilvus list_import_jobs(...).json()
 
-URL is a base URL on run.py's nginx (127.0.0.1). Loops are bounded in time and calls.
+Uploads: one fresh process per sample; keys from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY.
+
+    bench_py.py upload-minio ENDPOINT BUCKET KEY FILE
+                                            minio-py fput_object with its defaults, as
+                                            pymilvus's RemoteBulkWriter uploads
+
+Waiting for many jobs (run.py's emulator; IDS is a file of job ids, one a line):
+
+    bench_py.py wait-pymilvus URL IDS POLL_MS
+                                            pymilvus get_import_progress(...).json() per
+                                            unfinished job per poll
+    bench_py.py wait-binding URL COLLECTION IDS POLL_MS
+                                            milvus_import.Client.wait_import_jobs
+
+URL is a base URL on run.py's nginx or emulator (127.0.0.1). Loops are bounded in time and calls.
 The binding is found through PYTHONPATH and MILVUS_IMPORT_LIBRARY (set by run.py).
 """
 
@@ -169,6 +183,53 @@ def large(mode: str, url: str, calls: int) -> dict:
     return {"mode": mode, "samples": samples}
 
 
+def upload_minio(endpoint: str, bucket: str, key: str, path: str) -> dict:
+    from minio import Minio
+
+    client = Minio(endpoint.split("://", 1)[1], access_key=os.environ["AWS_ACCESS_KEY_ID"],
+                   secret_key=os.environ["AWS_SECRET_ACCESS_KEY"], secure=False, region="us-east-1")
+    rss_before = proc_bytes("VmRSS")
+    reset_peak()
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    client.fput_object(bucket_name=bucket, object_name=key, file_path=path)
+    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    return {"wall": wall, "cpu": cpu, "rss_before": rss_before, "peak_rss": proc_bytes("VmHWM"),
+            "bytes": os.path.getsize(path)}
+
+
+FINISHED = ("Completed", "Failed", "Uncommitted")
+
+
+def wait_jobs(mode: str, url: str, collection: str, ids_path: str, poll_ms: int) -> dict:
+    with open(ids_path) as f:
+        ids = [line.strip() for line in f if line.strip()]
+    polls = 0
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    if mode == "wait-binding":
+        from milvus_import import Client
+
+        def count(_report):
+            nonlocal polls
+            polls += 1
+
+        Client(url).wait_import_jobs(ids, timeout=600, poll_interval=poll_ms / 1000, on_progress=count,
+                                     collection_name=collection)
+    else:
+        from pymilvus.bulk_writer import get_import_progress
+
+        left = list(ids)
+        while left and time.perf_counter() - t0 < 600:
+            if polls:
+                time.sleep(poll_ms / 1000)
+            polls += 1
+            left = [job for job in left
+                    if get_import_progress(url, job).json()["data"]["state"] not in FINISHED]
+        if left:
+            raise SystemExit("bench_py: jobs still running after 600 s")
+    wall, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    return {"wall": wall, "cpu": cpu, "polls": polls, "jobs": len(ids)}
+
+
 def main(argv) -> int:
     if len(argv) >= 4 and argv[1] == "worker" and argv[2].startswith("small-"):
         worker(argv[2], argv[3])
@@ -178,6 +239,15 @@ def main(argv) -> int:
         if not 1 <= calls <= 100:
             raise SystemExit("bench_py: CALLS must be 1 to 100")
         print(json.dumps(large(argv[1], argv[2], calls)), flush=True)
+        return 0
+    if len(argv) == 6 and argv[1] == "upload-minio":
+        print(json.dumps(upload_minio(*argv[2:6])), flush=True)
+        return 0
+    if len(argv) == 5 and argv[1] == "wait-pymilvus":
+        print(json.dumps(wait_jobs(argv[1], argv[2], "", argv[3], int(argv[4]))), flush=True)
+        return 0
+    if len(argv) == 6 and argv[1] == "wait-binding":
+        print(json.dumps(wait_jobs(argv[1], argv[2], argv[3], argv[4], int(argv[5]))), flush=True)
         return 0
     print(__doc__, file=sys.stderr)
     return 2

