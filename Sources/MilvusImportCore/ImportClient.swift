@@ -282,7 +282,8 @@ public final class ImportClient: Sendable {
               deadline: ContinuousClock.Instant? = nil, needsTree: Bool = false) throws(ImportError) -> Reply {
         let ownDeadline = ContinuousClock.now.advanced(by: .milliseconds(settings.timeoutMs))
         let end = deadline.map { Swift.min($0, ownDeadline) } ?? ownDeadline
-        let limitMs = Swift.max(ImportClient.millisecondsLeft(until: end), 0)
+        // What the timeout message names: the settings' timeout, or what was left of the wait's.
+        let limitMs = end < ownDeadline ? Swift.max(ImportClient.millisecondsLeft(until: end), 0) : settings.timeoutMs
         let headers = settings.headerLines(database: try database(for: operation, body, settings))
         let url = base.url(for: operation.path)
         let headBytes = headers.reduce(url.utf8.count) { $0 + $1.utf8.count + 2 }

@@ -69,3 +69,69 @@ private let json = "application/json; charset=utf-8"
         #expect(transport.requests.count == 1)
     }
 }
+
+/// The timeout bounds the whole call: every attempt, retry and pause.
+@Suite struct CallTimeoutTests {
+    @Test func aCallWithRetriesEndsByItsTimeout() throws {
+        let transport = HangingTransport()
+        let client = try ImportClient(url: "http://127.0.0.1:19530", transport: transport)
+        try client.update { (s: inout ClientSettings) throws(ImportError) in
+            try s.setTimeout(ms: 250)
+            try s.setAttemptTimeout(ms: 100)
+            try s.setMaxRetries(10)
+            try s.setRetryBackoff(ms: 0)
+        }
+        let start = ContinuousClock.now
+        let error = failure { () throws(ImportError) in _ = try client.listImportJobs(nil) }
+        let elapsed = elapsedMs(since: start)
+        #expect(error?.kind == MILVUS_ERR_TIMEOUT)
+        #expect(error?.message == "list import jobs (3 attempts): timed out after 250 ms")
+        #expect((250..<400).contains(elapsed))
+        // Two whole attempts, then what was left: no attempt reaches past the end.
+        let limits = transport.requests.map(\.timeoutMs)
+        #expect(limits.count == 3 && limits[0] == 100 && limits[1] == 100 && (1...50).contains(limits[2]))
+    }
+
+    @Test func oneAttemptTakesTheWholeTimeoutWithoutAnAttemptTimeout() throws {
+        let transport = HangingTransport()
+        let client = try ImportClient(url: "http://127.0.0.1:19530", transport: transport)
+        try client.update { (s: inout ClientSettings) throws(ImportError) in try s.setTimeout(ms: 200) }
+        let error = failure { () throws(ImportError) in _ = try client.getImportProgress(#"{"jobId":"1"}"#) }
+        #expect(error?.kind == MILVUS_ERR_TIMEOUT)
+        #expect(error?.message == "describe import job: timed out after 200 ms")
+        #expect(transport.requests.count == 1)
+        #expect((190...200).contains(transport.requests[0].timeoutMs))
+    }
+
+    @Test func anAttemptTimeoutGoesToTheTransport() throws {
+        let transport = FakeTransport(json: #"{"code":0,"data":{"records":[]}}"#)
+        let client = try makeClient(transport) { (s: inout ClientSettings) throws(ImportError) in
+            try s.setAttemptTimeout(ms: 1500)
+        }
+        _ = try client.listImportJobs(nil)
+        #expect(transport.requests[0].timeoutMs == 1500)
+    }
+
+    @Test func aPauseThatWouldPassTheEndIsNotTaken() throws {
+        let transport = FakeTransport([.http(503, "text/plain", "busy", retryAfter: 2),
+                                       .http(200, json, #"{"code":0,"data":{"records":[]}}"#)])
+        let sleeps = SleepLog()
+        let client = try makeClient(transport, sleep: sleeps) { (s: inout ClientSettings) throws(ImportError) in
+            try s.setTimeout(ms: 1000)
+        }
+        let error = failure { () throws(ImportError) in _ = try client.listImportJobs(nil) }
+        #expect(error?.kind == MILVUS_ERR_HTTP && error?.httpStatus == 503)
+        #expect(error?.message.hasPrefix("list import jobs: HTTP 503") == true)
+        #expect(sleeps.all.isEmpty)
+        #expect(transport.requests.count == 1)
+    }
+
+    @Test func badAttemptTimeoutsAreRefused() throws {
+        var settings = ClientSettings()
+        let error = failure { () throws(ImportError) in try settings.setAttemptTimeout(ms: -1) }
+        #expect(error?.kind == MILVUS_ERR_INVALID_ARGUMENT)
+        #expect(settings.attemptTimeoutMs == 0)
+        try settings.setAttemptTimeout(ms: 0)
+        #expect(settings.attemptTimeoutMs == 0)
+    }
+}

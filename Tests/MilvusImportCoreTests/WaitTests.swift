@@ -131,3 +131,32 @@ private let json = "application/json; charset=utf-8"
         #expect(transport.requests.allSatisfy { $0.header("X-Poll") == nil })
     }
 }
+
+/// The interrupt during a wait: between describes the pause asks it every 100 ms.
+@Suite struct WaitInterruptTests {
+    @Test func theInterruptStopsAWaitDuringAPauseWithin100Ms() throws {
+        let transport = FakeTransport([describeAnswer("Importing", 10)])
+        let interrupt = TestInterrupt(afterMs: 300)
+        let client = try ImportClient(url: "http://127.0.0.1:19530", transport: transport)
+        try client.update { (s: inout ClientSettings) throws(ImportError) in s.interrupt = interrupt.check }
+        let start = ContinuousClock.now
+        let error = failure { () throws(ImportError) in
+            _ = try client.waitImportJob(jobId: "7", timeoutMs: 60_000, pollIntervalMs: 5000, onProgress: nil)
+        }
+        #expect(error?.kind == MILVUS_ERR_CANCELLED)
+        #expect(error?.message == "wait for import job 7: interrupted")
+        #expect((300..<450).contains(elapsedMs(since: start)))
+        #expect(transport.requests.count == 1)
+    }
+
+    @Test func aDescribeCutShortByTheWaitsDeadlineEndsTheWaitAsItsTimeout() throws {
+        let transport = HangingTransport()
+        let client = try ImportClient(url: "http://127.0.0.1:19530", transport: transport)
+        let error = failure { () throws(ImportError) in
+            _ = try client.waitImportJob(jobId: "7", timeoutMs: 150, pollIntervalMs: 100, onProgress: nil)
+        }
+        #expect(error?.kind == MILVUS_ERR_TIMEOUT)
+        #expect(error?.message == "wait for import job 7: still unknown at 0% after 150 ms")
+        #expect(transport.requests.count == 1)
+    }
+}
