@@ -17,7 +17,8 @@ enum {
   CLI_EXIT_JOB_FAILED = 1, /* wait, import-files: a job ended Failed */
   CLI_EXIT_USAGE = 2,      /* bad command line */
   CLI_EXIT_LOCAL = 3,      /* out of memory, unreadable answer, output not written */
-  CLI_EXIT_LIBRARY = 10    /* + milvus_status: the library call failed with that kind */
+  CLI_EXIT_LIBRARY = 10,   /* + milvus_status: the library call failed with that kind */
+  CLI_EXIT_SIGNAL = 128    /* + the signal that stopped the command: 130 SIGINT, 143 SIGTERM */
 };
 
 /* ---- safe text: secrets replaced by "***", control characters by '?' ----------------- */
@@ -45,10 +46,17 @@ void cli_error(const char *fmt, ...)
 #endif
     ;
 
-/* Reports this thread's last library error on stderr (what failed, kind, HTTP status,
- * server code, message; for MILVUS_ERR_STORAGE with an S3 code, an "S3 code:" line before
- * the message) and returns its exit code (CLI_EXIT_LIBRARY + kind). */
-int cli_library_error(const char *what);
+/* Reports this thread's last library error on stderr (what failed: the option whose setting
+ * the library refused, else the command; kind, HTTP status, server code, message; for
+ * MILVUS_ERR_STORAGE with an S3 code, an "S3 code:" line before the message) and returns its
+ * exit code (CLI_EXIT_LIBRARY + kind). With as_json, the report is one line,
+ * {"error":{"command","option" (when not NULL),"kind","code","httpStatus","serverCode",
+ * "storageCode","message"}}. */
+int cli_library_error(const char *command, const char *option, int as_json);
+
+/* Prints report (a NEW reference, taken; NULL allowed) as one compact JSON line on stderr.
+ * Returns 0, or -1 when it could not be written (out of memory): nothing was printed. */
+int cli_print_json_error(json_t *report);
 
 /* The short name of a status kind, e.g. "server" for MILVUS_ERR_SERVER; "unknown". */
 const char *cli_kind_name(int kind);
@@ -72,14 +80,16 @@ int cli_table_print(struct cli_table *t, FILE *f);
  * memory. */
 char *cli_json_text(const json_t *v, const char *suffix, const char *missing);
 
-/* Prints the records of a list envelope's data as a job table. Returns an exit code. */
+/* Prints the records of a list envelope's data as a job table ("(no import jobs)" under
+ * the header when there are none). Returns an exit code. */
 int cli_print_jobs(const json_t *data, FILE *f);
 
 /* Prints a describe envelope's data: the job row, then the per-file details. */
 int cli_print_job(const json_t *data, FILE *f);
 
-/* Prints a list of describe data (the jobs of a wait for several jobs) as a job table. */
-int cli_print_job_list(const json_t *jobs, FILE *f);
+/* Prints a list of describe data (the jobs of a wait for several jobs) as a job table;
+ * under the header, the line `none` when there is no job. */
+int cli_print_job_list(const json_t *jobs, const char *none, FILE *f);
 
 /* Prints uploaded objects ({"key","size","etag","uploaded"}) as KEY, SIZE, ETAG, UPLOADED. */
 int cli_print_objects(const json_t *objects, FILE *f);

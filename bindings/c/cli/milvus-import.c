@@ -42,7 +42,7 @@ static const char *const command_names[CMD_COUNT] = {
     [CMD_DESCRIBE] = "describe", [CMD_WAIT] = "wait",         [CMD_COMMIT] = "commit",
     [CMD_ABORT] = "abort",       [CMD_UPLOAD] = "upload",     [CMD_IMPORT_FILES] = "import-files"};
 
-enum opt_id { O_URL, O_TOKEN, O_DB, O_CLUSTER, O_PROJECT, O_REGION, O_TIMEOUT, O_CA_FILE, O_CERT,
+enum opt_id { O_URL, O_TOKEN, O_DB, O_CLUSTER, O_PROJECT, O_REGION, O_TIMEOUT, O_ATTEMPT_TIMEOUT, O_CA_FILE, O_CERT,
               O_KEY, O_INSECURE, O_HEADER, O_JSON, O_HELP, O_VERSION, O_COLLECTION, O_PAGE_SIZE,
               O_PAGE, O_PARTITION, O_FILE, O_OPTION, O_IDEMPOTENCY_KEY, O_POLL_INTERVAL,
               O_S3_ENDPOINT, O_BUCKET, O_PREFIX, O_S3_REGION, O_PART_SIZE, O_STALL_TIMEOUT,
@@ -61,6 +61,7 @@ static const struct opt {
     [O_PROJECT] = {"project-id", 1, 0, ALL_COMMANDS},
     [O_REGION] = {"region-id", 1, 0, ALL_COMMANDS},
     [O_TIMEOUT] = {"timeout", 1, 0, ALL_COMMANDS},
+    [O_ATTEMPT_TIMEOUT] = {"attempt-timeout", 1, 0, ALL_COMMANDS},
     [O_CA_FILE] = {"ca-file", 1, 0, ALL_COMMANDS},
     [O_CERT] = {"cert", 1, 0, ALL_COMMANDS},
     [O_KEY] = {"key", 1, 0, ALL_COMMANDS},
@@ -126,13 +127,18 @@ static const char main_help[] =
     "  --cluster-id ID      Zilliz Cloud cluster id (clusterId)\n"
     "  --project-id ID      Zilliz Cloud project id (projectId)\n"
     "  --region-id ID       Zilliz Cloud region id (regionId)\n"
-    "  --timeout SECONDS    per-request timeout (default 20); for wait and import-files:\n"
-    "                       the longest wait for the jobs (default 3600)\n"
+    "  --timeout SECONDS    the longest a call to the server may take, retries and the\n"
+    "                       pauses between them included (default 20); for wait and\n"
+    "                       import-files: the longest wait for the jobs (default 3600)\n"
+    "  --attempt-timeout S  the longest one HTTP attempt may take, so that a server that\n"
+    "                       stops answering is retried within --timeout (default: none)\n"
     "  --ca-file FILE       PEM CA certificates to trust instead of the system's\n"
     "  --cert FILE          PEM client certificate; --key FILE: its key, if separate\n"
     "  --insecure           do not verify the server's TLS certificate (tests only)\n"
     "  --header NAME:VALUE  an extra request header (repeatable)\n"
-    "  --json               print the server's JSON instead of a table\n"
+    "  --json               print the server's JSON instead of a table; a failure is then\n"
+    "                       one JSON object on stderr: {\"error\":{\"command\",\"kind\",\n"
+    "                       \"code\",\"httpStatus\",\"serverCode\",\"storageCode\",\"message\"}}\n"
     "  --help, --version\n"
     "\n"
     "Exit status:\n"
@@ -145,8 +151,10 @@ static const char main_help[] =
     "  10+K  the library failed with status K; the error goes to stderr:\n"
     "       11 invalid_argument  12 transport  13 timeout    14 tls\n"
     "       15 http              16 auth       17 server     18 malformed_response\n"
-    "       19 too_large         20 job_not_found  21 no_memory  22 cancelled (Ctrl-C)\n"
-    "       23 storage: the object store refused (the report adds its S3 code)\n";
+    "       19 too_large         20 job_not_found  21 no_memory  22 cancelled\n"
+    "       23 storage: the object store refused (the report adds its S3 code)\n"
+    " 130  interrupted (Ctrl-C, SIGINT; 143 for SIGTERM): the command stops within a\n"
+    "      second and says what goes on (jobs already created keep running on the server)\n";
 
 /* The object-store options of upload and import-files. */
 #define STORAGE_OPTIONS_HELP                                                                  \
@@ -204,7 +212,8 @@ static const char *const command_help[CMD_COUNT] = {
         "a progress bar is drawn on stderr, otherwise one line per change. Then the job is\n"
         "printed as by describe. Exit 0 when Completed or Uncommitted, 1 when Failed,\n"
         "13 when the timeout passes, 17 when the server reports the state None (a state it\n"
-        "cannot describe), 20 when the server does not know the job, 22 on Ctrl-C.\n"
+        "cannot describe), 20 when the server does not know the job, 130 on Ctrl-C (the\n"
+        "job keeps running on the server).\n"
         "\n"
         "With several JOB_IDs, or --collection (without JOB_IDs: every job of the collection\n"
         "not finished when the wait starts), every poll lists the jobs once (those of\n"
@@ -241,7 +250,8 @@ static const char *const command_help[CMD_COUNT] = {
         "Exit 0 when every file is in the bucket; 11 for a missing or unreadable file or a\n"
         "bad setting (the message names it), 23 when the store refuses (wrong keys, missing\n"
         "bucket: the report adds the S3 code), 12 transport, 13 stall limit, 14 TLS,\n"
-        "22 on Ctrl-C (objects already complete stay; an unfinished one is aborted).\n",
+        "130 on Ctrl-C (objects already complete stay, so a rerun resumes; an unfinished\n"
+        "one is aborted).\n",
     [CMD_IMPORT_FILES] =
         "Usage: milvus-import import-files --url URL --collection NAME --bucket NAME\n"
         "                                  [--prefix P] [--db NAME] [--partition NAME]\n"
@@ -266,7 +276,7 @@ static const char *const command_help[CMD_COUNT] = {
         "result {\"jobs\":[<each job's final describe>],\"objects\":[{\"key\",\"size\",\"etag\",\n"
         "\"path\",\"uploaded\"}, ...]}. Exit 0 when every job is Completed (or Uncommitted),\n"
         "1 when any ended Failed, 11 for a missing file or a broken file-group rule,\n"
-        "23 when the store refuses, 13 when the timeout passes, 22 on Ctrl-C (what was\n"
+        "23 when the store refuses, 13 when the timeout passes, 130 on Ctrl-C (what was\n"
         "uploaded stays for a rerun; jobs already created keep running on the server); the\n"
         "other codes of 'milvus-import --help'.\n",
 };
@@ -635,27 +645,89 @@ static int files_request(const struct args *a, json_t *req) {
 
 /* ---- the client ---------------------------------------------------------------------------- */
 
+/* The library refused the setting of `option`: its error report. */
+static int setting_refused(const struct args *a, const char *option) {
+  return cli_library_error(command_names[a->cmd], option, a->value[O_JSON] != NULL);
+}
+
 #define TRY_SET(call, what)                                         \
   do {                                                              \
-    if ((call) != MILVUS_OK) return cli_library_error(what);        \
+    if ((call) != MILVUS_OK) return setting_refused(a, what);       \
   } while (0)
+
+static volatile sig_atomic_t interrupted; /* the signal that asks the command to stop */
+
+static void on_signal(int sig) {
+  interrupted = sig;
+}
+
+/* The client's interrupt check: every call stops within a second of a signal. */
+static int check_interrupted(void *user_data) {
+  (void)user_data;
+  return interrupted != 0;
+}
+
+/* SIGINT (Ctrl-C) and SIGTERM set `interrupted`; the library's calls see it and stop. No
+ * SA_RESTART: a blocked system call returns at once. A second signal ends the process at
+ * once (SA_RESETHAND). */
+static void catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+/* A usage error when option o names a file that cannot be opened and read: a missing CA
+ * file is the user's typo, not a TLS failure at the first request. */
+static int check_readable(const struct args *a, enum opt_id o) {
+  const char *path = a->value[o];
+  char fmt[160];
+  FILE *f;
+  int err = 0;
+
+  if (path == NULL || path[0] == '\0') return CLI_EXIT_OK;
+  if ((f = fopen(path, "r")) == NULL)
+    err = errno;
+  else if (fgetc(f) == EOF && ferror(f)) /* e.g. a directory */
+    err = errno != 0 ? errno : EIO;
+  if (f != NULL) fclose(f);
+  if (err == 0) return CLI_EXIT_OK;
+  snprintf(fmt, sizeof fmt, "cannot read --%s '%%s': %s", opts[o].name, strerror(err));
+  return usage_error(a->cmd, fmt, path);
+}
 
 /* Creates the client and applies every option. Returns an exit code. */
 static int setup_client(const struct args *a, long request_timeout_ms, milvus_client **out) {
   const char *url = a->value[O_URL] != NULL ? a->value[O_URL] : DEFAULT_URL;
   const char *token = a->value[O_TOKEN] != NULL ? a->value[O_TOKEN] : getenv("MILVUS_TOKEN");
   milvus_client *c;
+  long attempt_ms = 0;
   size_t i;
+  int rc;
 
   if (a->value[O_KEY] != NULL && a->value[O_CERT] == NULL)
     return usage_error(a->cmd, "%s needs --cert", "--key");
+  if (a->value[O_ATTEMPT_TIMEOUT] != NULL &&
+      (attempt_ms = parse_seconds(a->value[O_ATTEMPT_TIMEOUT])) < 0)
+    return usage_error(a->cmd, "--attempt-timeout needs a number of seconds above 0, not '%s'",
+                       a->value[O_ATTEMPT_TIMEOUT]);
+  if ((rc = check_readable(a, O_CA_FILE)) != CLI_EXIT_OK ||
+      (rc = check_readable(a, O_CERT)) != CLI_EXIT_OK ||
+      (rc = check_readable(a, O_KEY)) != CLI_EXIT_OK)
+    return rc;
 
-  if ((c = milvus_client_new(url)) == NULL) return cli_library_error("--url");
+  if ((c = milvus_client_new(url)) == NULL) return setting_refused(a, "--url");
   *out = c;
+  TRY_SET(milvus_client_set_interrupt(c, check_interrupted, NULL), "interrupt check");
   if (token != NULL && token[0] != '\0') TRY_SET(milvus_client_set_api_key(c, token), "--token");
   if (a->value[O_DB] != NULL) TRY_SET(milvus_client_set_database(c, a->value[O_DB]), "--db");
   if (request_timeout_ms > 0)
     TRY_SET(milvus_client_set_timeout_ms(c, request_timeout_ms), "--timeout");
+  if (attempt_ms > 0)
+    TRY_SET(milvus_client_set_attempt_timeout_ms(c, attempt_ms), "--attempt-timeout");
   if (a->value[O_INSECURE] != NULL || a->value[O_CA_FILE] != NULL)
     TRY_SET(milvus_client_set_tls(c, a->value[O_INSECURE] == NULL, a->value[O_CA_FILE]),
             a->value[O_INSECURE] != NULL ? "--insecure" : "--ca-file");
@@ -707,13 +779,6 @@ static int setup_storage(const struct args *a, milvus_client *c) {
 
 /* ---- commands ------------------------------------------------------------------------------ */
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig) {
-  (void)sig;
-  interrupted = 1;
-}
-
 /* Prints a result: the JSON with --json, else through `table` (NULL: nothing). */
 static int print_result(const struct args *a, const char *envelope,
                         int (*table)(const json_t *data, FILE *f)) {
@@ -756,17 +821,6 @@ static int job_state_is(const char *envelope, const char *state) {
   int is = s != NULL && strcmp(s, state) == 0;
   json_decref(parsed);
   return is;
-}
-
-/* Ctrl-C: the progress callback asks the library to stop at its next report; a second
- * Ctrl-C ends the process at once. */
-static void catch_sigint(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigint;
-  sa.sa_flags = SA_RESETHAND;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
 }
 
 /* Whether any job of data.jobs ended Failed. */
@@ -812,14 +866,84 @@ static int print_objects(const json_t *data, FILE *f) {
 }
 
 static int print_wait_many(const json_t *data, FILE *f) {
-  return cli_print_job_list(json_object_get(data, "jobs"), f);
+  return cli_print_job_list(json_object_get(data, "jobs"), "(no unfinished import jobs)", f);
 }
 
 static int print_import_files(const json_t *data, FILE *f) {
-  int rc = cli_print_job_list(json_object_get(data, "jobs"), f);
+  int rc = cli_print_job_list(json_object_get(data, "jobs"), "(no import jobs)", f);
   if (rc != CLI_EXIT_OK) return rc;
   fputc('\n', f);
   return cli_print_objects(json_object_get(data, "objects"), f);
+}
+
+/* After a signal stopped the command: what was stopped and what goes on, on stderr (one
+ * JSON object with --json). Returns CLI_EXIT_SIGNAL + the signal. */
+static int report_interrupted(const struct args *a) {
+  const char *job = a->job_id != NULL ? a->job_id : "";
+  const char *coll = a->value[O_COLLECTION] != NULL ? a->value[O_COLLECTION] : "";
+  int sig = interrupted;
+  char text[2048], *clean;
+
+  switch (a->cmd) {
+  case CMD_WAIT:
+    if (!waits_for_many(a))
+      snprintf(text, sizeof text,
+               "stopped waiting for job %s; the import job keeps running on the server "
+               "(milvus-import wait %s to follow it, milvus-import abort %s to stop a "
+               "two-phase job)", job, job, job);
+    else if (coll[0] != '\0')
+      snprintf(text, sizeof text,
+               "stopped waiting for the import jobs; they keep running on the server "
+               "(milvus-import wait --collection %s to follow them)", coll);
+    else
+      snprintf(text, sizeof text, "stopped waiting for the import jobs; they keep running on "
+                                  "the server (the same milvus-import wait follows them)");
+    break;
+  case CMD_UPLOAD:
+    snprintf(text, sizeof text, "stopped the upload; the objects already uploaded stay in the "
+                                "bucket, and a rerun uploads only what is missing");
+    break;
+  case CMD_IMPORT_FILES:
+    snprintf(text, sizeof text,
+             "stopped import-files; what was uploaded stays in the bucket (a rerun uploads only "
+             "what is missing), and import jobs already created keep running on the server "
+             "(milvus-import list --collection %s shows them)", coll);
+    break;
+  case CMD_CREATE:
+    snprintf(text, sizeof text,
+             "stopped creating the import job; if the server got the request, the job exists "
+             "and runs (milvus-import list --collection %s shows it)", coll);
+    break;
+  case CMD_COMMIT:
+  case CMD_ABORT:
+    snprintf(text, sizeof text,
+             "stopped %s job %s; the server may have got the request (milvus-import describe "
+             "%s shows the job's state)", a->cmd == CMD_COMMIT ? "committing" : "aborting", job,
+             job);
+    break;
+  default: /* list, list-all, describe: nothing changes on the server */
+    snprintf(text, sizeof text, "stopped %s%s%s; nothing changed on the server",
+             command_names[a->cmd], job[0] != '\0' ? " of job " : "", job);
+    break;
+  }
+  if ((clean = cli_clean(text, 0)) == NULL) {
+    cli_error("out of memory");
+    return CLI_EXIT_LOCAL;
+  }
+  if (a->value[O_JSON] == NULL ||
+      cli_print_json_error(json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "command",
+                                     command_names[a->cmd], "kind", "interrupted", "signal",
+                                     sig == SIGTERM ? "SIGTERM" : "SIGINT", "message", clean)) != 0)
+    cli_error("%s: %s", sig == SIGTERM ? "terminated" : "interrupted", clean);
+  free(clean);
+  return CLI_EXIT_SIGNAL + sig;
+}
+
+/* A library call of the command failed: the report of the interruption when a signal
+ * stopped it, else the library's error report. Returns the exit code. */
+static int command_failed(const struct args *a) {
+  if (interrupted) return report_interrupted(a);
+  return cli_library_error(command_names[a->cmd], NULL, a->value[O_JSON] != NULL);
 }
 
 /* upload, import-files, wait for several jobs: the library call with the bytes and jobs
@@ -830,7 +954,6 @@ static int run_batch(const struct args *a, milvus_client *c, const char *body, l
   memset(&progress, 0, sizeof progress);
   progress.tty = isatty(STDERR_FILENO);
   progress.interrupted = &interrupted;
-  catch_sigint();
   if (a->cmd == CMD_UPLOAD)
     *result = milvus_client_upload_files(c, body, cli_batch_progress_update, &progress);
   else if (a->cmd == CMD_IMPORT_FILES)
@@ -840,7 +963,7 @@ static int run_batch(const struct args *a, milvus_client *c, const char *body, l
     *result = milvus_client_wait_import_jobs(c, body, timeout_ms, poll_ms,
                                              cli_batch_progress_update, &progress);
   cli_batch_progress_finish(&progress);
-  return *result != NULL ? CLI_EXIT_OK : cli_library_error(command_names[a->cmd]);
+  return *result != NULL ? CLI_EXIT_OK : command_failed(a);
 }
 
 static int run_wait(const struct args *a, milvus_client *c, const char *body, long timeout_ms,
@@ -855,13 +978,12 @@ static int run_wait(const struct args *a, milvus_client *c, const char *body, lo
   progress.tty = isatty(STDERR_FILENO);
   progress.job_id = job;
   progress.interrupted = &interrupted;
-  catch_sigint();
 
   *result = milvus_client_wait_import_job_with_request(c, body, timeout_ms, poll_ms,
                                                        cli_progress_update, &progress);
   cli_progress_finish(&progress);
   free(job);
-  return *result != NULL ? CLI_EXIT_OK : cli_library_error("wait");
+  return *result != NULL ? CLI_EXIT_OK : command_failed(a);
 }
 
 static int run(const struct args *a) {
@@ -871,6 +993,7 @@ static int run(const struct args *a) {
   long timeout_ms = 0, poll_ms = DEFAULT_POLL_MS, request_timeout_ms = 0;
   int rc;
 
+  catch_signals();
   if (req == NULL) {
     cli_error("out of memory");
     return CLI_EXIT_LOCAL;
@@ -922,19 +1045,19 @@ static int run(const struct args *a) {
   switch (a->cmd) {
   case CMD_LIST:
     result = milvus_client_list_import_jobs(client, body);
-    rc = result ? print_result(a, result, cli_print_jobs) : cli_library_error("list");
+    rc = result ? print_result(a, result, cli_print_jobs) : command_failed(a);
     break;
   case CMD_LIST_ALL:
     result = milvus_client_list_all_import_jobs(client, body);
-    rc = result ? print_result(a, result, cli_print_jobs) : cli_library_error("list-all");
+    rc = result ? print_result(a, result, cli_print_jobs) : command_failed(a);
     break;
   case CMD_CREATE:
     result = milvus_client_bulk_import(client, body);
-    rc = result ? print_result(a, result, print_created) : cli_library_error("create");
+    rc = result ? print_result(a, result, print_created) : command_failed(a);
     break;
   case CMD_DESCRIBE:
     result = milvus_client_get_import_progress(client, body);
-    rc = result ? print_result(a, result, cli_print_job) : cli_library_error("describe");
+    rc = result ? print_result(a, result, cli_print_job) : command_failed(a);
     break;
   case CMD_WAIT:
     if (waits_for_many(a)) {
@@ -961,7 +1084,7 @@ static int run(const struct args *a) {
     result = a->cmd == CMD_COMMIT ? milvus_client_commit_import(client, body)
                                   : milvus_client_abort_import(client, body);
     if (result == NULL) {
-      rc = cli_library_error(command_names[a->cmd]);
+      rc = command_failed(a);
     } else if ((rc = print_result(a, result, NULL)) == CLI_EXIT_OK && a->value[O_JSON] == NULL) {
       char *job = cli_clean(a->job_id, 0);
       printf("%s import job %s\n", a->cmd == CMD_COMMIT ? "committed" : "aborted",

@@ -19,7 +19,9 @@
 
 #define MAX_SECRETS 8
 #define MIN_SECRET_LEN 3 /* "***" is never longer than what it replaces */
-#define BAR_WIDTH 30
+#define BAR_MIN 5  /* the shortest bar, on a narrow terminal */
+#define BAR_MAX 30 /* the longest bar */
+#define STATE_ROOM 11 /* "Uncommitted", the longest job state */
 
 static char *secrets[MAX_SECRETS];
 static size_t nsecrets;
@@ -95,7 +97,8 @@ const char *cli_kind_name(int kind) {
   return names[kind];
 }
 
-int cli_library_error(const char *what) {
+int cli_library_error(const char *command, const char *option, int as_json) {
+  const char *what = option != NULL ? option : command;
   /* Read everything first: the message is valid until this thread's next library call. */
   int kind = milvus_last_error_code();
   int http = milvus_last_error_http_status();
@@ -109,17 +112,36 @@ int cli_library_error(const char *what) {
     free(msg);
     return CLI_EXIT_LOCAL;
   }
-  fprintf(stderr, "milvus-import: %s failed: %s\n", what, milvus_status_string(kind));
-  fprintf(stderr, "  kind:        %s (%d)\n", cli_kind_name(kind), kind);
-  fprintf(stderr, "  HTTP status: %d\n", http);
-  fprintf(stderr, "  server code: %lld\n", code);
-  /* Only the object store's refusals carry an S3 code; the other kinds keep five lines. */
-  if (kind == MILVUS_ERR_STORAGE && s3_code != NULL && s3_code[0] != '\0')
-    fprintf(stderr, "  S3 code:     %s\n", s3_code);
-  fprintf(stderr, "  message:     %s\n", msg != NULL ? msg : "(out of memory)");
+  /* With --json: one JSON object ("option" only for a setting the library refused); the
+   * plain report when it cannot be made (no memory). */
+  if (!as_json || cli_print_json_error(json_pack(
+                      "{s:{s:s, s:s*, s:s, s:i, s:i, s:I, s:s, s:s}}", "error", "command", command,
+                      "option", option, "kind", cli_kind_name(kind), "code", kind, "httpStatus",
+                      http, "serverCode", (json_int_t)code, "storageCode",
+                      s3_code != NULL ? s3_code : "", "message",
+                      msg != NULL ? msg : "(out of memory)")) != 0) {
+    fprintf(stderr, "milvus-import: %s failed: %s\n", what, milvus_status_string(kind));
+    fprintf(stderr, "  kind:        %s (%d)\n", cli_kind_name(kind), kind);
+    fprintf(stderr, "  HTTP status: %d\n", http);
+    fprintf(stderr, "  server code: %lld\n", code);
+    /* Only the object store's refusals carry an S3 code; the other kinds keep five lines. */
+    if (kind == MILVUS_ERR_STORAGE && s3_code != NULL && s3_code[0] != '\0')
+      fprintf(stderr, "  S3 code:     %s\n", s3_code);
+    fprintf(stderr, "  message:     %s\n", msg != NULL ? msg : "(out of memory)");
+  }
   free(s3_code);
   free(msg);
   return kind > 0 && kind <= 115 ? CLI_EXIT_LIBRARY + kind : CLI_EXIT_LOCAL;
+}
+
+int cli_print_json_error(json_t *report) {
+  char *text = report != NULL ? json_dumps(report, JSON_COMPACT) : NULL;
+  json_decref(report);
+  if (text == NULL) return -1;
+  fputs(text, stderr);
+  fputc('\n', stderr);
+  free(text);
+  return 0;
 }
 
 /* ---- tables ------------------------------------------------------------------------------- */
@@ -242,16 +264,19 @@ static void add_job_row(struct cli_table *t, const json_t *job) {
   for (i = 0; i < JOB_COLS; i++) free(cells[i]);
 }
 
-int cli_print_job_list(const json_t *jobs, FILE *f) {
+int cli_print_job_list(const json_t *jobs, const char *none, FILE *f) {
   struct cli_table t;
   size_t i;
+  int rc;
   cli_table_init(&t, JOB_COLS, job_headers);
   for (i = 0; i < json_array_size(jobs); i++) add_job_row(&t, json_array_get(jobs, i));
-  return cli_table_print(&t, f);
+  rc = cli_table_print(&t, f);
+  if (rc == CLI_EXIT_OK && json_array_size(jobs) == 0) fprintf(f, "%s\n", none);
+  return rc;
 }
 
 int cli_print_jobs(const json_t *data, FILE *f) {
-  return cli_print_job_list(json_object_get(data, "records"), f);
+  return cli_print_job_list(json_object_get(data, "records"), "(no import jobs)", f);
 }
 
 int cli_print_objects(const json_t *objects, FILE *f) {
@@ -310,28 +335,56 @@ int cli_print_job(const json_t *data, FILE *f) {
   return cli_table_print(&t, f);
 }
 
-/* ---- wait progress -------------------------------------------------------------------------- */
+/* ---- progress bars: one line, redrawn in place, never wider than the terminal ----------- */
 
-int cli_progress_update(const char *describe_json, void *user_data) {
-  static const char hashes[] = "##############################";
-  static const char dashes[] = "------------------------------";
-  struct cli_progress *p = user_data;
-  json_t *envelope = json_loads(describe_json, 0, NULL);
-  const json_t *data = json_object_get(envelope, "data");
-  const json_t *pv = json_object_get(data, "progress");
-  char *raw = cli_json_text(json_object_get(data, "state"), "", "?");
-  char *state = raw != NULL ? cli_clean(raw, 0) : NULL;
+static long long clamp_percent(const json_t *pv) {
   long long pct = json_is_integer(pv) ? (long long)json_integer_value(pv)
                   : json_is_real(pv)  ? (long long)json_real_value(pv)
                                       : 0;
-  if (pct < 0) pct = 0;
-  if (pct > 100) pct = 100;
+  return pct < 0 ? 0 : pct > 100 ? 100 : pct;
+}
+
+/* The terminal's width in columns; 80 when it does not say. */
+static int terminal_cols(void) {
+  struct winsize ws;
+  return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+}
+
+/* "\r" prefix "[####------] NNN% " suffix "\033[K" on stderr. The bar takes the columns that
+ * the prefix and `room` columns for the suffix leave (BAR_MIN to BAR_MAX), so it keeps its
+ * length while the suffix changes; the line stops one column short of the terminal's width
+ * (a full line would wrap), cutting the end of the suffix when it must. */
+static void draw_bar_line(const char *prefix, long long pct, const char *suffix, size_t room) {
+  static const char hashes[] = "##############################";
+  static const char dashes[] = "------------------------------";
+  char line[4096];
+  size_t cols = (size_t)terminal_cols() - 1, fixed = text_width(prefix) + 8 + room, width = 0;
+  int bar = cols > fixed + BAR_MIN ? (int)(cols - fixed) : BAR_MIN, filled;
+  char *c;
+
+  if (bar > BAR_MAX) bar = BAR_MAX;
+  filled = (int)(pct * bar / 100);
+  snprintf(line, sizeof line, "%s[%.*s%.*s] %3lld%% %s", prefix, filled, hashes, bar - filled,
+           dashes, pct, suffix);
+  for (c = line; *c != '\0'; c++) /* cut before the code point that would not fit */
+    if (((unsigned char)*c & 0xC0) != 0x80 && ++width > cols) break;
+  *c = '\0';
+  fprintf(stderr, "\r%s\033[K", line);
+}
+
+/* ---- wait progress -------------------------------------------------------------------------- */
+
+int cli_progress_update(const char *describe_json, void *user_data) {
+  struct cli_progress *p = user_data;
+  json_t *envelope = json_loads(describe_json, 0, NULL);
+  const json_t *data = json_object_get(envelope, "data");
+  char *raw = cli_json_text(json_object_get(data, "state"), "", "?");
+  char *state = raw != NULL ? cli_clean(raw, 0) : NULL;
+  long long pct = clamp_percent(json_object_get(data, "progress"));
 
   if (state != NULL) {
     if (p->tty) {
-      int filled = (int)(pct * BAR_WIDTH / 100);
-      fprintf(stderr, "\r[%.*s%.*s] %3lld%% %s\033[K", filled, hashes, BAR_WIDTH - filled, dashes,
-              pct, state);
+      draw_bar_line("", pct, state, STATE_ROOM);
       fflush(stderr);
       p->drawn = 1;
     } else {
@@ -378,20 +431,6 @@ static long long percent(long long done, long long total) {
   return done <= 0 ? 0 : (long long)((double)done * 100.0 / (double)total);
 }
 
-static long long clamp_percent(const json_t *pv) {
-  long long pct = json_is_integer(pv) ? (long long)json_integer_value(pv)
-                  : json_is_real(pv)  ? (long long)json_real_value(pv)
-                                      : 0;
-  return pct < 0 ? 0 : pct > 100 ? 100 : pct;
-}
-
-static void draw_bar(long long pct) {
-  static const char hashes[] = "##############################";
-  static const char dashes[] = "------------------------------";
-  int filled = (int)(pct * BAR_WIDTH / 100);
-  fprintf(stderr, "[%.*s%.*s] %3lld%%", filled, hashes, BAR_WIDTH - filled, dashes, pct);
-}
-
 /* {"phase":"upload","key":K,"bytesDone":N,"bytesTotal":M}: one bar redrawn in place on a
  * terminal; otherwise a line when the object or the whole percentage changes. */
 static void show_upload(struct cli_batch_progress *p, const json_t *u) {
@@ -407,9 +446,11 @@ static void show_upload(struct cli_batch_progress *p, const json_t *u) {
   bytes_text(done, done_text);
   bytes_text(total, total_text);
   if (p->tty) {
-    fputc('\r', stderr);
-    draw_bar(pct);
-    fprintf(stderr, " %s/%s %s\033[K", done_text, total_text, key);
+    /* "1.5 MiB/4.0 MiB prefix/key"; the bar is sized for the total twice so that it keeps
+     * its length while the bytes grow */
+    char suffix[4096];
+    snprintf(suffix, sizeof suffix, "%s/%s %s", done_text, total_text, key);
+    draw_bar_line("", pct, suffix, 2 * strlen(total_text) + 2 + text_width(key));
     p->bar_drawn = 1;
   } else {
     char now[sizeof p->last];
@@ -453,9 +494,9 @@ static void show_jobs(struct cli_batch_progress *p, const json_t *jobs) {
                             strcmp(state, "Uncommitted") == 0))
         finished++;
     }
-    fputc('\r', stderr);
-    draw_bar(n > 0 ? sum / (long long)n : 0);
-    fprintf(stderr, " %zu of %zu jobs finished\033[K", finished, n);
+    char suffix[96];
+    snprintf(suffix, sizeof suffix, "%zu of %zu jobs finished", finished, n);
+    draw_bar_line("", n > 0 ? sum / (long long)n : 0, suffix, strlen(suffix));
     p->bar_drawn = 1;
     fflush(stderr);
     return;
@@ -475,9 +516,10 @@ static void show_jobs(struct cli_batch_progress *p, const json_t *jobs) {
     long long pct = clamp_percent(json_object_get(job, "progress"));
     if (id != NULL && state != NULL) {
       if (p->tty) {
-        fprintf(stderr, "\rjob %-*s ", width, id);
-        draw_bar(pct);
-        fprintf(stderr, " %s\033[K\n", state);
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "job %-*s ", width, id);
+        draw_bar_line(prefix, pct, state, STATE_ROOM);
+        fputc('\n', stderr);
       } else {
         char now[160];
         const char *before;

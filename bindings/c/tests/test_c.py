@@ -9,6 +9,7 @@ and no secret in any output. `make test-c` runs it after `make stage`.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
@@ -16,8 +17,12 @@ import re
 import shlex
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import termios
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -40,8 +45,10 @@ BUILD_ENV = dict(BASE_ENV, PKG_CONFIG_PATH=str(STAGE / "lib" / "pkgconfig"))
 
 EXIT = {"ok": 0, "job_failed": 1, "usage": 2, "local": 3, "invalid_argument": 11, "transport": 12,
         "timeout": 13, "tls": 14, "http": 15, "auth": 16, "server": 17, "malformed_response": 18,
-        "too_large": 19, "job_not_found": 20, "no_memory": 21, "cancelled": 22}
+        "too_large": 19, "job_not_found": 20, "no_memory": 21, "cancelled": 22, "storage": 23,
+        "interrupted": 130, "terminated": 143}
 JOB_HEADERS = ("JOB ID", "COLLECTION", "STATE", "PROGRESS", "REASON")
+EMPTY_LIST = "JOB ID  COLLECTION  STATE  PROGRESS  REASON\n(no import jobs)\n"
 FILE_HEADERS = ("FILE", "STATE", "PROGRESS", "ROWS", "REASON")
 
 
@@ -103,6 +110,43 @@ def auth_emu():
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory):
     return make_tls_files(tmp_path_factory.mktemp("tls"))
+
+
+class SilentServer:
+    """A loopback server that accepts connections and never answers: `accepted` is set once a
+    connection is in (a request is on its way); `connections` counts them."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.accepted = threading.Event()
+        self.held = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def connections(self) -> int:
+        return len(self.held)
+
+    def _accept(self):
+        while True:
+            try:
+                self.held.append(self.listener.accept()[0])
+            except OSError:  # the listener was closed
+                return
+            self.accepted.set()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        self.thread.join(5)
+        for conn in self.held:
+            conn.close()
 
 
 @pytest.fixture
@@ -300,10 +344,15 @@ def test_help(bins):
                  "   3  local failure: out of memory, unreadable answer, output not written",
                  "       11 invalid_argument  12 transport  13 timeout    14 tls",
                  "       15 http              16 auth       17 server     18 malformed_response",
-                 "       19 too_large         20 job_not_found  21 no_memory  22 cancelled (Ctrl-C)"):
+                 "       19 too_large         20 job_not_found  21 no_memory  22 cancelled",
+                 " 130  interrupted (Ctrl-C, SIGINT; 143 for SIGTERM): the command stops within a",
+                 "  --timeout SECONDS    the longest a call to the server may take, retries and the",
+                 "                       pauses between them included (default 20); for wait and",
+                 "  --attempt-timeout S  the longest one HTTP attempt may take, so that a server that"):
         assert line in r.stdout.splitlines()
     for option in ("--url", "--token", "--db", "--cluster-id", "--project-id", "--region-id",
-                   "--timeout", "--ca-file", "--cert", "--key", "--insecure", "--header", "--json"):
+                   "--timeout", "--attempt-timeout", "--ca-file", "--cert", "--key", "--insecure",
+                   "--header", "--json", '{"error":{"command","kind",'):
         assert option in r.stdout
     assert mi(bins, "help").stdout == r.stdout
     assert mi(bins, "-h").stdout == r.stdout
@@ -344,6 +393,13 @@ def test_command_help(bins, command):
     (["wait", "1", "--poll-interval", "5", "--timeout", "1"], "--poll-interval must not be longer than --timeout"),
     (["list", "--header", "NoColon"], "--header 'NoColon' is not NAME:VALUE"),
     (["list", "--key", "client.key"], "--key needs --cert"),
+    (["list", "--attempt-timeout", "0"], "--attempt-timeout needs a number of seconds above 0, not '0'"),
+    (["list", "--ca-file", "/no/such/ca.pem"], "cannot read --ca-file '/no/such/ca.pem': No such file or directory"),
+    (["list", "--ca-file", "/"], "cannot read --ca-file '/': Is a directory"),
+    (["list", "--insecure", "--ca-file", "/no/ca.pem"], "cannot read --ca-file '/no/ca.pem': No such file or directory"),
+    (["list", "--cert", "/no/such/client.pem"], "cannot read --cert '/no/such/client.pem': No such file or directory"),
+    (["list", "--cert", __file__, "--key", "/no/such/client.key"],
+     "cannot read --key '/no/such/client.key': No such file or directory"),
 ])
 def test_usage_errors(bins, emu, args, message):
     r = mi(bins, "--url", emu.url, *args)
@@ -366,12 +422,17 @@ def test_not_utf8_is_a_usage_error(bins, emu):
 def test_list_empty(bins, emu):
     r = mi(bins, "list", "--url", emu.url)
     assert r.returncode == 0 and r.stderr == ""
-    assert r.stdout == "JOB ID  COLLECTION  STATE  PROGRESS  REASON\n"
+    assert r.stdout == EMPTY_LIST
     req = last(emu.requests(), "/v2/vectordb/jobs/import/list")
     assert json.loads(req["body"]) == {}
+    r = mi(bins, "list-all", "--url", emu.url)
+    assert (r.returncode, r.stdout, r.stderr) == (0, EMPTY_LIST, "")
     r = mi(bins, "list", "--url", emu.url, "--json")
     assert r.returncode == 0
     assert json.loads(r.stdout) == {"code": 0, "data": {"records": []}}
+    # On a terminal too (the table goes to stdout; stderr is the terminal here).
+    rc, out, err = run_with_tty_stderr([bins["cli"], "list", "--url", emu.url])
+    assert (rc, out, err) == (0, EMPTY_LIST, "")
 
 
 def test_create_sends_what_was_asked(bins, emu):
@@ -469,8 +530,11 @@ def test_wait_plain_lines(bins, emu):
     assert json.loads(r.stdout)["data"]["state"] == "Completed"
 
 
-def run_with_tty_stderr(argv, timeout=60):
+def run_with_tty_stderr(argv, timeout=60, rows=0, columns=0):
+    """Runs argv with stderr on a pseudo-terminal of rows x columns (0: the terminal does not
+    say); returns the exit code, stdout and what the terminal got."""
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     p = subprocess.Popen([str(a) for a in argv], stdout=subprocess.PIPE, stderr=slave,
                          stdin=subprocess.DEVNULL, env=BASE_ENV)
     os.close(slave)
@@ -502,6 +566,11 @@ def test_wait_draws_a_bar_on_a_terminal(bins, emu):
     assert "job " not in err
     assert out.splitlines()[1] == f"{job_id}  quick_setup  Completed  100%"
 
+    # 40 columns: the bar takes what "100% Uncommitted" (the longest state) leaves of 39
+    rc, out, err = run_with_tty_stderr([bins["cli"], "wait", job_id, "--url", emu.url], columns=40)
+    assert rc == 0, err
+    assert err == "\r[" + "#" * 20 + "] 100% Completed\x1b[K\r\n"
+
 
 def test_wait_failed_job(bins, emu):
     job_id = create(bins, emu.url, "fail_me.json")
@@ -525,12 +594,119 @@ def test_wait_ctrl_c(bins):
         p = subprocess.Popen([str(bins["cli"]), "wait", job_id, "--url", slow.url, "--poll-interval", "0.05"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                              env=BASE_ENV)
-        first = p.stderr.readline().decode()  # the first describe is in: the handler is set
+        first = p.stderr.readline().decode()  # the first describe is in
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=30)
+        state = describe_json(bins, slow.url, job_id)["data"]["state"]
     assert first.startswith(f"job {job_id}: Pending ")
-    r = subprocess.CompletedProcess(p.args, p.returncode, out.decode(), first + err.decode())
-    assert_error(r, "cancelled", 0, 0, "wait")
+    assert p.returncode == EXIT["interrupted"], err
+    assert out == b""
+    *progress, message = (first + err.decode()).splitlines()
+    assert all(line.startswith(f"job {job_id}: ") for line in progress)
+    assert message == (f"milvus-import: interrupted: stopped waiting for job {job_id}; the import job keeps "
+                       f"running on the server (milvus-import wait {job_id} to follow it, milvus-import abort "
+                       f"{job_id} to stop a two-phase job)")
+    assert state in ("Pending", "Importing")  # the job goes on
+
+
+@pytest.mark.parametrize("args, sig, message", [
+    (["wait", "448761313698322999"], signal.SIGINT,
+     "interrupted: stopped waiting for job 448761313698322999; the import job keeps running on the server "
+     "(milvus-import wait 448761313698322999 to follow it, milvus-import abort 448761313698322999 to stop a "
+     "two-phase job)"),
+    (["wait", "448761313698322999"], signal.SIGTERM,
+     "terminated: stopped waiting for job 448761313698322999; the import job keeps running on the server "
+     "(milvus-import wait 448761313698322999 to follow it, milvus-import abort 448761313698322999 to stop a "
+     "two-phase job)"),
+    (["wait", "--collection", "quick_setup"], signal.SIGINT,
+     "interrupted: stopped waiting for the import jobs; they keep running on the server "
+     "(milvus-import wait --collection quick_setup to follow them)"),
+    (["list"], signal.SIGINT, "interrupted: stopped list; nothing changed on the server"),
+    (["list-all"], signal.SIGINT, "interrupted: stopped list-all; nothing changed on the server"),
+    (["describe", "7"], signal.SIGINT, "interrupted: stopped describe of job 7; nothing changed on the server"),
+    (["create", "--collection", "quick_setup", "--file", "a.json"], signal.SIGINT,
+     "interrupted: stopped creating the import job; if the server got the request, the job exists and runs "
+     "(milvus-import list --collection quick_setup shows it)"),
+    (["commit", "7"], signal.SIGINT,
+     "interrupted: stopped committing job 7; the server may have got the request "
+     "(milvus-import describe 7 shows the job's state)"),
+])
+def test_a_signal_stops_any_command_within_a_second(bins, args, sig, message):
+    """Against a server that accepts and never answers, with the default timeouts (20 s a
+    call, 3600 s a wait): the signal stops the request in flight."""
+    with SilentServer() as server:
+        p = subprocess.Popen([str(bins["cli"]), *args, "--url", server.url], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=BASE_ENV)
+        assert server.accepted.wait(10)  # the request is on its way
+        time.sleep(0.2)
+        sent = time.monotonic()
+        p.send_signal(sig)
+        out, err = p.communicate(timeout=10)
+        elapsed = time.monotonic() - sent
+    assert p.returncode == (EXIT["interrupted"] if sig == signal.SIGINT else EXIT["terminated"]), err
+    assert elapsed < 1.5
+    assert (out, err.decode()) == (b"", f"milvus-import: {message}\n")
+
+
+def test_a_signal_with_json(bins):
+    with SilentServer() as server:
+        p = subprocess.Popen([str(bins["cli"]), "list", "--json", "--url", server.url], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=BASE_ENV)
+        assert server.accepted.wait(10)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+    assert (p.returncode, out) == (EXIT["interrupted"], b"")
+    assert json.loads(err) == {"error": {"command": "list", "kind": "interrupted", "signal": "SIGINT",
+                                         "message": "stopped list; nothing changed on the server"}}
+    assert err.count(b"\n") == 1
+
+
+def test_timeout_bounds_the_whole_call(bins):
+    """--timeout covers every attempt and pause: a server that never answers ends the call
+    at --timeout, not after each of three attempts timed out."""
+    with SilentServer() as server:
+        start = time.monotonic()
+        r = mi(bins, "list", "--url", server.url, "--timeout", "1")
+        elapsed = time.monotonic() - start
+    assert_error(r, "timeout", 0, 0, "list")
+    assert elapsed < 1.7
+
+    # --attempt-timeout: each attempt gives up after 0.5 s, so the call is retried (two
+    # retries for list) within its --timeout.
+    with SilentServer() as server:
+        start = time.monotonic()
+        r = mi(bins, "list", "--url", server.url, "--timeout", "4", "--attempt-timeout", "0.5")
+        elapsed = time.monotonic() - start
+        connections = server.connections
+    assert_error(r, "timeout", 0, 0, "list")
+    assert connections == 3
+    assert 1.5 <= elapsed < 4.0
+
+
+def test_json_errors(bins, emu_24, closed_url):
+    """With --json a failure is one JSON object on stderr; stdout stays empty; the exit code
+    is the same as without."""
+    r = mi(bins, "list", "--url", emu_24.url, "--collection", "no_such_collection", "--json")
+    assert (r.returncode, r.stdout, r.stderr.count("\n")) == (EXIT["server"], "", 1), r.stderr
+    report = json.loads(r.stderr)
+    assert "collection not found" in report["error"].pop("message")
+    assert report == {"error": {"command": "list", "kind": "server", "code": 7, "httpStatus": 200,
+                                "serverCode": 100, "storageCode": ""}}
+
+    r = mi(bins, "describe", "1", "--url", closed_url, "--json")
+    assert (r.returncode, r.stdout) == (EXIT["transport"], "")
+    report = json.loads(r.stderr)
+    assert report["error"].pop("message")
+    assert report == {"error": {"command": "describe", "kind": "transport", "code": 2, "httpStatus": 0,
+                                "serverCode": 0, "storageCode": ""}}
+
+    # A setting the library refuses names the option.
+    r = mi(bins, "list", "--url", "ftp://127.0.0.1/", "--json")
+    assert (r.returncode, r.stdout) == (EXIT["invalid_argument"], "")
+    report = json.loads(r.stderr)
+    assert report["error"].pop("message")
+    assert report == {"error": {"command": "list", "option": "--url", "kind": "invalid_argument", "code": 1,
+                                "httpStatus": 0, "serverCode": 0, "storageCode": ""}}
 
 
 def test_two_phase_commit_and_abort(bins, emu):
@@ -669,7 +845,7 @@ def test_authentication(bins, auth_emu):
                       (["--url", url.replace("http://", "http://root:Milvus@")], None)):
         r = mi(bins, "list", "--url", url, *args, env=env)
         assert r.returncode == 0, r.stderr
-        assert r.stdout == "JOB ID  COLLECTION  STATE  PROGRESS  REASON\n"
+        assert r.stdout == EMPTY_LIST
         assert TOKEN not in r.stdout + r.stderr
     sent = [q["headers"].get("Authorization") for q in auth_emu.requests()
             if q["path"].endswith("/import/list")]
@@ -698,14 +874,14 @@ def test_tls(bins, tls_files):
         assert_error(r, "tls", 0, 0, "list")
         for extra in (["--ca-file", tls_files["ca"]], ["--insecure"]):
             r = mi(bins, "list", "--url", emu.url, *extra)
-            assert (r.returncode, r.stdout) == (0, "JOB ID  COLLECTION  STATE  PROGRESS  REASON\n"), r.stderr
+            assert (r.returncode, r.stdout) == (0, EMPTY_LIST), r.stderr
 
     with Emulator("--mode", "oss", "--tls-cert", tls_files["server_cert"], "--tls-key",
                   tls_files["server_key"], "--client-ca", tls_files["ca"],
                   client_cert=(tls_files["client_cert"], tls_files["client_key"])) as emu:
         r = mi(bins, "list", "--url", emu.url, "--ca-file", tls_files["ca"],
                "--cert", tls_files["client_cert"], "--key", tls_files["client_key"])
-        assert (r.returncode, r.stdout) == (0, "JOB ID  COLLECTION  STATE  PROGRESS  REASON\n"), r.stderr
+        assert (r.returncode, r.stdout) == (0, EMPTY_LIST), r.stderr
 
 
 def no_control_characters(text: str) -> bool:

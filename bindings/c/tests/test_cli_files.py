@@ -9,17 +9,13 @@ its S3 code line), the requests the emulator saw, and no secret in any output.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
 import re
 import secrets
 import signal
-import struct
 import subprocess
 import sys
-import termios
 from pathlib import Path
 
 import pytest
@@ -119,7 +115,7 @@ def test_help_documents_the_new_commands(bins):
         assert r.stdout.startswith(f"Usage: milvus-import {command} ")
         for option in ("--bucket", "--prefix", "--s3-endpoint", "--region", "--access-key", "--secret-key",
                        "--part-size", "--stall-timeout", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                       "AWS_SESSION_TOKEN", "--json", "23 when the store refuses", "22 on Ctrl-C",
+                       "AWS_SESSION_TOKEN", "--json", "23 when the store refuses", "130 on Ctrl-C",
                        "11 for a missing"):
             assert option in r.stdout, (command, option)
         assert mi(bins, "help", command).stdout == r.stdout
@@ -220,6 +216,16 @@ def test_upload_bar_on_a_terminal(bins, s3, store_bucket, files, prefix):
     assert err.endswith(f"\r[{'#' * 30}] 100% {size} B/{size} B {prefix}/a.json\x1b[K\r\n")
     assert out.splitlines()[1].startswith(f"{prefix}/a.json  {size}  ")
 
+    # 40 columns: the bar shrinks so that the line never wraps (at most 39 columns drawn)
+    rc, out, err = run_with_tty_stderr([bins["cli"], "upload", files["a"],
+                                        *storage_args(s3, store_bucket, "--prefix", prefix)], columns=40)
+    assert rc == 0, err
+    # "[#####] 100% 112 B/112 B t-0123abcd/a.json" is 42 columns: the shortest bar, the key cut
+    line = f"[#####] 100% {size} B/{size} B {prefix}/a.json"
+    assert len(line) > 39
+    assert err.endswith(f"\r{line[:39]}\x1b[K\r\n")
+    assert all(len(line) <= 39 for line in drawn_lines(err)), err
+
 
 def test_upload_refusals(bins, s3, store_bucket, files, tmp_path):
     wrong = "wrong-s3cr3t-" + secrets.token_hex(8)
@@ -230,6 +236,15 @@ def test_upload_refusals(bins, s3, store_bucket, files, tmp_path):
     r = mi(bins, "upload", files["a"], "--s3-endpoint", s3.endpoint, "--bucket", store_bucket,
            "--access-key", s3.access_key, env={"AWS_SECRET_ACCESS_KEY": wrong})
     assert_storage_error(r, "upload", 403, "SignatureDoesNotMatch")
+    assert "s3cr3t" not in r.stderr
+    # --json: the same failure as one JSON object, with the store's code
+    r = mi(bins, "upload", files["a"], "--s3-endpoint", s3.endpoint, "--bucket", store_bucket,
+           "--access-key", s3.access_key, "--secret-key", wrong, "--json")
+    assert (r.returncode, r.stdout, r.stderr.count("\n")) == (EXIT["storage"], "", 1), r.stderr
+    report = json.loads(r.stderr)
+    assert report["error"].pop("message")
+    assert report == {"error": {"command": "upload", "kind": "storage", "code": 13, "httpStatus": 403,
+                                "serverCode": 0, "storageCode": "SignatureDoesNotMatch"}}
     assert "s3cr3t" not in r.stderr
 
     missing = tmp_path / "no_such_file.json"
@@ -247,6 +262,12 @@ def test_upload_refusals(bins, s3, store_bucket, files, tmp_path):
     r = mi(bins, "upload", files["a"], *storage_args(s3, store_bucket)[2:], "--s3-endpoint", "ftp://127.0.0.1/")
     assert r.returncode == EXIT["invalid_argument"]
     assert r.stderr.splitlines()[-5].startswith("milvus-import: --s3-endpoint failed: ")
+
+
+def drawn_lines(err: str) -> list[str]:
+    """What a terminal shows of each redraw: the text between carriage returns, without the
+    escape sequences."""
+    return re.sub(r"\x1b\[\d*[A-Z]", "", err).replace("\n", "").split("\r")
 
 
 # ---- import-files --------------------------------------------------------------------------------
@@ -351,9 +372,12 @@ def test_import_files_ctrl_c(bins, s3, store_bucket, files, prefix):
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=30)
         [job] = json.loads(mi(bins, "list", "--url", slow.url, "--json").stdout)["data"]["records"]
-    assert p.returncode == EXIT["cancelled"], err
+    assert p.returncode == EXIT["interrupted"], err
     assert out == b""
-    assert err.decode().splitlines()[-4:-2] == ["  kind:        cancelled (12)", "  HTTP status: 0"]
+    assert err.decode().splitlines()[-1] == (
+        "milvus-import: interrupted: stopped import-files; what was uploaded stays in the bucket (a rerun "
+        "uploads only what is missing), and import jobs already created keep running on the server "
+        "(milvus-import list --collection quick_setup shows them)")
     assert job["state"] in ("Pending", "Importing")  # created jobs keep running on the server
     assert [o["key"] for o in s3.list(store_bucket, prefix + "/")] == [f"{prefix}/a.json"]  # stays for a rerun
 
@@ -413,19 +437,19 @@ def test_wait_for_several_jobs_on_a_terminal(bins, emu):
     assert "\x1b[2A" in err  # the two lines are redrawn in place
     assert [line.split()[0] for line in out.splitlines()[1:]] == ids
 
+    # 40 columns: "job ID " leaves the shortest bar, and the state is cut at the 39th column
+    rc, out, err = run_with_tty_stderr([bins["cli"], "wait", *ids, "--url", emu.url, "--poll-interval", "0.05"],
+                                       rows=24, columns=40)
+    assert rc == 0, err
+    assert err.endswith(f"\rjob {ids[0]} [#####] 100% Com\x1b[K\r\n\rjob {ids[1]} [#####] 100% Com\x1b[K\r\n")
+    assert all(len(line) <= 39 for line in drawn_lines(err)), err
 
-def test_wait_for_more_jobs_than_terminal_lines(bins, emu, monkeypatch):
+
+def test_wait_for_more_jobs_than_terminal_lines(bins, emu):
     """Three jobs on a terminal three lines high: one summary bar, redrawn in place."""
     ids = [create(bins, emu.url, name) for name in ("a.json", "b.json", "c.json")]
-    openpty = pty.openpty
-
-    def small_terminal():
-        master, slave = openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 3, 80, 0, 0))
-        return master, slave
-
-    monkeypatch.setattr(pty, "openpty", small_terminal)
-    rc, out, err = run_with_tty_stderr([bins["cli"], "wait", *ids, "--url", emu.url, "--poll-interval", "0.05"])
+    rc, out, err = run_with_tty_stderr([bins["cli"], "wait", *ids, "--url", emu.url, "--poll-interval", "0.05"],
+                                       rows=3, columns=80)
     assert rc == 0, err
     assert err.startswith("\r[")
     assert err.endswith("\r[" + "#" * 30 + "] 100% 3 of 3 jobs finished\x1b[K\r\n")
@@ -454,6 +478,7 @@ def test_wait_for_several_jobs_errors(bins, emu):
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=30)
     assert first.startswith(f"job {ids[0]}: Pending ")
-    assert p.returncode == EXIT["cancelled"], err
+    assert p.returncode == EXIT["interrupted"], err
     assert out == b""
-    assert err.decode().splitlines()[-4] == "  kind:        cancelled (12)"
+    assert err.decode().splitlines()[-1] == ("milvus-import: interrupted: stopped waiting for the import jobs; they "
+                                             "keep running on the server (the same milvus-import wait follows them)")
