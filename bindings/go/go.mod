@@ -1,0 +1,3 @@
+module milvus_import/bindings/go
+
+go 1.19
