@@ -12,8 +12,8 @@ import zlib
 
 import pytest
 
-from support import (AUTH, HTTP, MALFORMED, OK, OK_LIST, SERVER, TIMEOUT, TOO_LARGE, TRANSPORT, Conn,
-                     fixed, refused_port, replying, response, run_env)
+from support import (AUTH, HTTP, INVALID_ARGUMENT, MALFORMED, OK, OK_LIST, SERVER, TIMEOUT, TOO_LARGE,
+                     TRANSPORT, Conn, fixed, refused_port, replying, response, run_env)
 
 LIST = b"list import jobs: "
 
@@ -108,7 +108,7 @@ def test_bad_chunk_syntax(lib, client, servers):
 
 
 # ======================================================================================
-# Stalling servers: TIMEOUT within the timeout plus one second
+# Stalling servers: TIMEOUT within the call's timeout plus a small margin
 # ======================================================================================
 
 
@@ -139,19 +139,40 @@ def test_stall_times_out(lib, client, servers, handler):
     srv = servers(handler)
     c = client(srv.url, timeout_ms=700)
     out = lib.list(c)
-    expect(out, TIMEOUT, fragments=["list import jobs: timed out (timeout 700 ms", "timed out after"])
-    assert 0.6 <= out.elapsed <= 1.7, out.elapsed
+    expect(out, TIMEOUT, fragments=["list import jobs: timed out after 700 ms"])
+    assert 0.69 <= out.elapsed <= 0.7 + 0.5, out.elapsed
     srv.close()
 
 
-def test_timeout_applies_per_attempt_and_retries_are_bounded(lib, client, servers):
+def test_timeout_bounds_the_whole_call_with_retries_on(lib, client, servers):
+    """The timeout is the whole call's: with retries and the default backoff, one attempt
+    takes all of it, and nothing is tried or paused after it."""
     srv = servers(_never_answers)
-    c = client(srv.url, timeout_ms=300, retries=2)
+    c = client(srv.url, timeout_ms=500, retries=2)
+    out = lib.list(c)
+    expect(out, TIMEOUT, fragments=["list import jobs: timed out after 500 ms"])
+    assert 0.49 <= out.elapsed < 1.2, out.elapsed
+    assert srv.connections == 1
+    srv.close()
+
+
+def test_attempt_timeout_retries_within_the_call(lib, client, servers):
+    """An attempt timeout makes room for retries inside the call's timeout; the last
+    attempt gets what is left, and the call still ends at its timeout."""
+    srv = servers(_never_answers)
+    c = client(srv.url, timeout_ms=5000, retries=2)
+    assert lib.milvus_client_set_attempt_timeout_ms(c, 300) == OK
     assert lib.milvus_client_set_retry_backoff_ms(c, 0) == OK
     out = lib.list(c)
     expect(out, TIMEOUT, fragments=["list import jobs (3 attempts): timed out (timeout 300 ms"])
-    assert 0.85 <= out.elapsed <= 0.9 + 1.0, out.elapsed
+    assert 0.89 <= out.elapsed <= 0.9 + 0.5, out.elapsed
     assert srv.connections == 3
+    # Ten retries of 300 ms do not fit in 700 ms: the call ends at its timeout.
+    assert lib.milvus_client_set_max_retries(c, 10) == OK
+    assert lib.milvus_client_set_timeout_ms(c, 700) == OK
+    out = lib.list(c)
+    expect(out, TIMEOUT, fragments=["list import jobs (3 attempts): timed out after 700 ms"])
+    assert 0.69 <= out.elapsed < 0.7 + 0.5, out.elapsed
     srv.close()
 
 
@@ -175,7 +196,8 @@ def test_connect_timeout(lib, client):
         c = client(f"http://127.0.0.1:{port}", timeout_ms=5000)
         assert lib.milvus_client_set_connect_timeout_ms(c, 500) == OK
         out = lib.list(c)
-        expect(out, TIMEOUT, fragments=["timed out (timeout 5000 ms, connect timeout 500 ms)"])
+        # The attempt's limit is what is left of the call's 5000 ms: the connect timeout ends it.
+        expect(out, TIMEOUT, fragments=["list import jobs: timed out (timeout ", " ms, connect timeout 500 ms)"])
         assert 0.4 <= out.elapsed <= 1.5, out.elapsed
     finally:
         for f in fillers:
@@ -511,6 +533,25 @@ def test_what_is_retried(lib, client, servers):
            fragments=["create import job (3 attempts): HTTP 503"])
     assert len(srv.requests) - before == 3
     assert all(r.header("Idempotency-Key") == "k-1" for r in srv.requests[before:])
+
+
+def test_stateless_retries_are_a_process_wide_setting(lib, servers):
+    srv = servers(fixed(response(503, b"busy", "text/plain")))
+    try:
+        assert lib.milvus_set_stateless_max_retries(0) == OK
+        out = lib.text_call("milvus_list_import_jobs", srv.url.encode(), b"c")
+        expect(out, HTTP, http=503, fragments=["list import jobs: HTTP 503"], absent=["attempts"])
+        assert len(srv.requests) == 1
+        assert lib.milvus_set_stateless_max_retries(1) == OK
+        out = lib.text_call("milvus_get_import_progress", srv.url.encode(), b"1")
+        expect(out, HTTP, http=503, fragments=["describe import job (2 attempts): HTTP 503"])
+        assert len(srv.requests) == 3
+        out = lib.status_call("milvus_set_stateless_max_retries", 11)
+        assert out.code == INVALID_ARGUMENT, out.describe()
+        lib.text_call("milvus_list_import_jobs", srv.url.encode(), b"c")
+        assert len(srv.requests) == 5, "a refused value changed the setting"
+    finally:
+        assert lib.milvus_set_stateless_max_retries(2) == OK
 
 
 # ======================================================================================

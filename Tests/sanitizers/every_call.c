@@ -72,6 +72,17 @@ static int on_progress(const char *describe_json, void *user_data) {
 }
 
 /* client_new refuses `url` with MILVUS_ERR_INVALID_ARGUMENT. */
+/* Interrupt checks: one that always says stop, one that never does (counting its calls). */
+static int stop_now(void *user_data) {
+  (void)user_data;
+  return 1;
+}
+
+static int never_stop(void *user_data) {
+  ++*(int *)user_data;
+  return 0;
+}
+
 static void expect_no_client(int line, const char *url) {
   milvus_client *c = milvus_client_new(url);
   if (c != NULL) {
@@ -195,6 +206,10 @@ static void null_client(void) {
   EXPECT_STATUS(milvus_client_set_database(none, "d"), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_database(none, NULL), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_timeout_ms(none, 1000), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_attempt_timeout_ms(none, 1000), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_attempt_timeout_ms(none, 0), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_interrupt(none, NULL, NULL), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_interrupt(none, stop_now, NULL), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_connect_timeout_ms(none, 1000), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_tls(none, 1, NULL), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_tls(none, 0, "ca.pem"), MILVUS_ERR_INVALID_ARGUMENT);
@@ -415,6 +430,12 @@ static void setters(void) {
   EXPECT_STATUS(milvus_client_set_timeout_ms(c, -1), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_timeout_ms(c, -5), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_timeout_ms(c, LONG_MIN), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_attempt_timeout_ms(c, 1), MILVUS_OK);
+  EXPECT_STATUS(milvus_client_set_attempt_timeout_ms(c, 5000), MILVUS_OK);
+  EXPECT_STATUS(milvus_client_set_attempt_timeout_ms(c, LONG_MAX), MILVUS_OK);
+  EXPECT_STATUS(milvus_client_set_attempt_timeout_ms(c, 0), MILVUS_OK); /* none of its own */
+  EXPECT_STATUS(milvus_client_set_attempt_timeout_ms(c, -1), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_client_set_attempt_timeout_ms(c, LONG_MIN), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_connect_timeout_ms(c, 1), MILVUS_OK);
   EXPECT_STATUS(milvus_client_set_connect_timeout_ms(c, 500), MILVUS_OK);
   EXPECT_STATUS(milvus_client_set_connect_timeout_ms(c, 10000), MILVUS_OK);
@@ -473,6 +494,12 @@ static void setters(void) {
   EXPECT_STATUS(milvus_client_set_max_retries(c, -1), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_max_retries(c, 11), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_max_retries(c, INT_MIN), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_set_stateless_max_retries(0), MILVUS_OK);
+  EXPECT_STATUS(milvus_set_stateless_max_retries(10), MILVUS_OK);
+  EXPECT_STATUS(milvus_set_stateless_max_retries(-1), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_set_stateless_max_retries(11), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_set_stateless_max_retries(INT_MIN), MILVUS_ERR_INVALID_ARGUMENT);
+  EXPECT_STATUS(milvus_set_stateless_max_retries(2), MILVUS_OK); /* the default again */
   EXPECT_STATUS(milvus_client_set_retry_backoff_ms(c, 60000), MILVUS_OK);
   EXPECT_STATUS(milvus_client_set_retry_backoff_ms(c, 250), MILVUS_OK);
   EXPECT_STATUS(milvus_client_set_retry_backoff_ms(c, 0), MILVUS_OK);
@@ -487,6 +514,51 @@ static void setters(void) {
   EXPECT_STATUS(milvus_client_set_max_response_bytes(c, (1LL << 40) + 1), MILVUS_ERR_INVALID_ARGUMENT);
   EXPECT_STATUS(milvus_client_set_max_response_bytes(c, LLONG_MIN), MILVUS_ERR_INVALID_ARGUMENT);
   milvus_client_free(c);
+}
+
+/* ---- the interrupt check ----------------------------------------------------------------- */
+
+/* An interrupt that says stop at once stops every call before any I/O, with CANCELLED;
+ * removed (NULL), or one that never says stop, the calls go on. */
+static void interrupts(void) {
+  int asked = 0;
+  milvus_client *c = new_client(noio);
+  EXPECT_STATUS(milvus_client_set_interrupt(c, stop_now, NULL), MILVUS_OK);
+  EXPECT_FAIL(milvus_client_list_import_jobs(c, NULL), MILVUS_ERR_CANCELLED, 0, 0);
+  CHECK(strcmp(milvus_last_error_message(), "list import jobs: interrupted") == 0, "message \"%s\"",
+        milvus_last_error_message());
+  EXPECT_FAIL(milvus_client_list_all_import_jobs(c, NULL), MILVUS_ERR_CANCELLED, 0, 0);
+  EXPECT_FAIL(milvus_client_get_import_progress(c, JOB), MILVUS_ERR_CANCELLED, 0, 0);
+  EXPECT_FAIL(milvus_client_bulk_import(c, CREATE), MILVUS_ERR_CANCELLED, 0, 0);
+  EXPECT_FAIL(milvus_client_commit_import(c, JOB), MILVUS_ERR_CANCELLED, 0, 0);
+  EXPECT_FAIL(milvus_client_abort_import(c, JOB), MILVUS_ERR_CANCELLED, 0, 0);
+  EXPECT_FAIL(milvus_client_wait_import_job(c, "1", 60000, 1000, NULL, NULL), MILVUS_ERR_CANCELLED, 0, 0);
+  CHECK(strcmp(milvus_last_error_message(), "wait for import job 1: interrupted") == 0, "message \"%s\"",
+        milvus_last_error_message());
+  EXPECT_FAIL(milvus_client_wait_import_jobs(c, "{\"jobIds\":[\"1\"]}", 60000, 1000, NULL, NULL),
+              MILVUS_ERR_CANCELLED, 0, 0);
+  milvus_client_free(c);
+
+  c = new_client(url_ok);
+  EXPECT_STATUS(milvus_client_set_interrupt(c, stop_now, NULL), MILVUS_OK);
+  EXPECT_STATUS(milvus_client_set_interrupt(c, NULL, NULL), MILVUS_OK);
+  EXPECT_OK(milvus_client_list_import_jobs(c, NULL));
+  EXPECT_STATUS(milvus_client_set_interrupt(c, never_stop, &asked), MILVUS_OK);
+  EXPECT_OK(milvus_client_list_import_jobs(c, NULL));
+  CHECK(asked >= 1, "the interrupt was asked %d times", asked);
+  milvus_client_free(c);
+}
+
+/* The process-wide retries of the stateless calls: none, then one. */
+static void stateless_retries(void) {
+  EXPECT_STATUS(milvus_set_stateless_max_retries(0), MILVUS_OK);
+  EXPECT_FAIL(milvus_list_import_jobs(url_busy, "c"), MILVUS_ERR_HTTP, 503, 0);
+  CHECK(!contains(milvus_last_error_message(), "attempts"), "retried: \"%s\"", milvus_last_error_message());
+  EXPECT_STATUS(milvus_set_stateless_max_retries(1), MILVUS_OK);
+  EXPECT_FAIL(milvus_get_import_progress(url_busy, "1"), MILVUS_ERR_HTTP, 503, 0);
+  CHECK(contains(milvus_last_error_message(), "describe import job (2 attempts): "), "\"%s\"",
+        milvus_last_error_message());
+  EXPECT_STATUS(milvus_set_stateless_max_retries(2), MILVUS_OK);
 }
 
 /* ---- request_json that is not a valid request --------------------------------------------- */
@@ -916,6 +988,8 @@ int main(int argc, char **argv) {
     stateless_bad_values();
     setters();
     bad_requests();
+    interrupts();
+    if (round == 0) stateless_retries();
     stateless_calls(round);
     client_calls(round);
     if (round == 0) {

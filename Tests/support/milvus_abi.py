@@ -30,6 +30,10 @@ KINDS = [
 #: a PROGRESS_FN and a pointer cast alike.
 PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
 
+#: milvus_interrupt_fn. milvus_client_set_interrupt takes it as void * too (None removes it);
+#: the caller keeps the INTERRUPT_FN object alive while the client may call it.
+INTERRUPT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+
 _text, _ptr, _int, _long, _llong = ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_long, ctypes.c_longlong
 SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "milvus_version": (_text, []),
@@ -42,17 +46,20 @@ SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "milvus_list_import_jobs": (_ptr, [_text, _text]),
     "milvus_get_import_progress": (_ptr, [_text, _text]),
     "milvus_bulk_import": (_ptr, [_text, _text, _text]),
+    "milvus_set_stateless_max_retries": (_int, [_int]),
     "milvus_client_new": (_ptr, [_text]),
     "milvus_client_free": (None, [_ptr]),
     "milvus_client_set_api_key": (_int, [_ptr, _text]),
     "milvus_client_set_database": (_int, [_ptr, _text]),
     "milvus_client_set_timeout_ms": (_int, [_ptr, _long]),
+    "milvus_client_set_attempt_timeout_ms": (_int, [_ptr, _long]),
     "milvus_client_set_connect_timeout_ms": (_int, [_ptr, _long]),
     "milvus_client_set_tls": (_int, [_ptr, _int, _text]),
     "milvus_client_set_client_cert": (_int, [_ptr, _text, _text]),
     "milvus_client_set_header": (_int, [_ptr, _text, _text]),
     "milvus_client_set_proxy": (_int, [_ptr, _text]),
     "milvus_client_set_max_retries": (_int, [_ptr, _int]),
+    "milvus_client_set_interrupt": (_int, [_ptr, _ptr, _ptr]),
     "milvus_client_set_retry_backoff_ms": (_int, [_ptr, _long]),
     "milvus_client_set_max_response_bytes": (_int, [_ptr, _llong]),
     "milvus_client_list_import_jobs": (_ptr, [_ptr, _text]),
