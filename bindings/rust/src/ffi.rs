@@ -6,6 +6,7 @@
 //! safe API of the crate root: [`Client`](crate::Client) and the free functions.
 
 #![allow(non_camel_case_types)]
+#![allow(unsafe_code)]
 
 use std::any::Any;
 use std::ffi::{c_char, c_int, c_long, c_longlong, c_void, CStr};

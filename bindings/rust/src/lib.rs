@@ -36,6 +36,8 @@
 //! `<prefix>/lib/pkgconfig` of `make install PREFIX=<prefix>`).
 
 #![warn(missing_docs)]
+// `unsafe` lives in the ffi module only, which allows it for itself.
+#![deny(unsafe_code)]
 
 use std::ffi::{c_long, CString};
 use std::ops::ControlFlow;
