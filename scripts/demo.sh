@@ -6,7 +6,10 @@
 #   (upload, check, create the job, wait), show that a second upload skips what is there,
 #   then list the jobs through the command-line tool, the C example and Python. Both servers
 #   are stopped at the end.
-#   With URL (and TOKEN): list the import jobs of a real server the same three ways.
+#   With URL (and TOKEN, and CLUSTER_ID for Zilliz Cloud): list the import jobs of a real
+#   server the same three ways.
+#   Colour (bold headings) only when stdout is a terminal; milvus-import draws its progress
+#   bars only when stderr is one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -29,12 +32,14 @@ build_c_example() {
 }
 
 list_three_ways() {
-  local url=$1 collection=$2
+  local url=$1 collection=$2 cluster=${CLUSTER_ID:-}
   say "milvus-import list (the command-line tool)"
-  "$CLI" list --url "$url" ${collection:+--collection "$collection"}
+  "$CLI" list --url "$url" ${collection:+--collection "$collection"} ${cluster:+--cluster-id "$cluster"}
   say "bindings/c/examples/list_import_jobs (C, milvus_list_import_jobs)"
   local c_url=$url
-  if [ -n "${MILVUS_TOKEN:-}" ]; then
+  if [ -n "$cluster" ]; then
+    c_url= ; echo "(skipped: the C example sends no clusterId)"
+  elif [ -n "${MILVUS_TOKEN:-}" ]; then
     # The stateless C call takes no token: a user:password token travels in the URL (HTTP
     # Basic); an API key needs a milvus_client (see bulk_import_and_wait.c), so C is skipped.
     case $MILVUS_TOKEN in
@@ -47,10 +52,11 @@ print(p._replace(netloc=u.quote(user, safe="") + ":" + u.quote(password, safe=""
   [ -z "$c_url" ] || "$DEMO/list_import_jobs" "$c_url" "$collection"
   echo
   say "Python (milvus_import.list_import_jobs, pymilvus's signature)"
-  DEMO_URL=$url DEMO_COLLECTION=$collection python3 - <<'PY'
+  DEMO_URL=$url DEMO_COLLECTION=$collection DEMO_CLUSTER_ID=$cluster python3 - <<'PY'
 import json, os
 from milvus_import import list_import_jobs
 result = list_import_jobs(os.environ["DEMO_URL"], collection_name=os.environ["DEMO_COLLECTION"],
+                          cluster_id=os.environ["DEMO_CLUSTER_ID"],
                           api_key=os.environ.get("MILVUS_TOKEN", ""))
 for record in result["data"]["records"]:
     print(f'{record["jobId"]:>20}  {record["collectionName"]:<12} {record["state"]:<10} {record.get("progress", 0):>3}%')
@@ -60,7 +66,7 @@ PY
 if [ -n "${URL:-}" ]; then
   export MILVUS_TOKEN=${TOKEN:-}
   build_c_example
-  say "listing the import jobs of $URL"
+  say "listing the import jobs of $URL${CLUSTER_ID:+ (cluster $CLUSTER_ID)}"
   list_three_ways "$URL" ""
   exit 0
 fi
