@@ -1,9 +1,6 @@
 package milvusimport
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Kind is the class of a failure: the C library's milvus_status. The numbers are the C
 // ones and never change meaning; a library newer than this package may return a Kind
@@ -48,29 +45,14 @@ type Error struct {
 	cause       error  // the context's error when the context ended the call
 }
 
-// Error formats the kind, the HTTP status and server code when there are any, and the
-// message, e.g. "milvus_import: server error (HTTP 200, code 100): collection not found...".
+// Error is "milvus_import: " and the message, which names the call, the failure and the
+// server's code and text where there are any, e.g. "milvus_import: describe import job:
+// server error 2101: import job does not exist, ..."; a sentinel's is its kind.
 func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("milvus_import: ")
-	b.WriteString(e.Kind.String())
-	var details []string
-	if e.HTTPStatus != 0 {
-		details = append(details, fmt.Sprintf("HTTP %d", e.HTTPStatus))
+	if e.Message == "" {
+		return "milvus_import: " + e.Kind.String()
 	}
-	if e.ServerCode != 0 {
-		details = append(details, fmt.Sprintf("code %d", e.ServerCode))
-	}
-	if e.StorageCode != "" {
-		details = append(details, e.StorageCode)
-	}
-	if len(details) > 0 {
-		b.WriteString(" (" + strings.Join(details, ", ") + ")")
-	}
-	if e.Message != "" {
-		b.WriteString(": " + e.Message)
-	}
-	return b.String()
+	return "milvus_import: " + e.Message
 }
 
 // Is reports whether target is an *Error of the same Kind, so that

@@ -308,7 +308,7 @@ func TestServerErrorCollectionNotFound(t *testing.T) {
 		!strings.Contains(e.Message, "collection not found") || !errors.Is(err, milvusimport.ErrServer) {
 		t.Fatalf("error %#v", e)
 	}
-	if want := "milvus_import: server error (HTTP 200, code 100): "; !strings.HasPrefix(err.Error(), want) {
+	if want := "milvus_import: create import job: server error 100: collection not found"; !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("Error() %q does not start with %q", err.Error(), want)
 	}
 }
