@@ -55,11 +55,11 @@ def server(server_factory):
 POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
 # what pymilvus 3.0.2 takes through **kwargs and we name explicitly
 EXTRA_NAMED = {
-    "list_import_jobs": [("headers", None), ("timeout", 20)],
-    "get_import_progress": [("headers", None), ("timeout", 20)],
-    "commit_import": [("headers", None), ("timeout", 20)],
-    "abort_import": [("headers", None), ("timeout", 20)],
-    "bulk_import": [("headers", None), ("timeout", 20), ("partition_name", ""), ("options", None)],
+    "list_import_jobs": [("headers", None), ("timeout", 20), ("retries", 2)],
+    "get_import_progress": [("headers", None), ("timeout", 20), ("retries", 2)],
+    "commit_import": [("headers", None), ("timeout", 20), ("retries", 2)],
+    "abort_import": [("headers", None), ("timeout", 20), ("retries", 2)],
+    "bulk_import": [("headers", None), ("timeout", 20), ("partition_name", ""), ("options", None), ("retries", 2)],
 }
 
 
@@ -100,7 +100,7 @@ def test_unknown_keyword_is_type_error() -> None:
         mi.list_import_jobs("http://127.0.0.1:1", colection_name="typo")  # type: ignore[call-arg]
 
 
-CLIENT_DROPPED = {"url", "api_key", "verify", "cert", "headers", "timeout"}
+CLIENT_DROPPED = {"url", "api_key", "verify", "cert", "headers", "timeout", "retries"}
 
 
 @pytest.mark.parametrize("name", ["list_import_jobs", "get_import_progress", "bulk_import", "commit_import", "abort_import"])
@@ -115,7 +115,7 @@ def test_client_constructor_signature() -> None:
     assert [(n, p.default) for n, p in params.items()] == [
         ("url", inspect.Parameter.empty), ("api_key", ""), ("db_name", ""), ("timeout", 20), ("connect_timeout", 10),
         ("verify", True), ("cert", None), ("headers", None), ("proxy", None), ("max_retries", 2),
-        ("retry_backoff", 0.25), ("max_response_bytes", 256 * 1024 * 1024),
+        ("retry_backoff", 0.25), ("max_response_bytes", 256 * 1024 * 1024), ("attempt_timeout", None),
     ]
     wait = inspect.signature(mi.Client.wait_import_job).parameters
     assert list(wait)[:5] == ["self", "job_id", "timeout", "poll_interval", "on_progress"]
@@ -291,7 +291,7 @@ def test_cache_shares_a_client_only_for_equal_plain_settings(server_factory, mon
     assert mi.list_import_jobs(_EqualToAll(srv.url), api_key="k", headers={"X-A": "1"}, timeout=(5, 5.0)) == LIST1
     assert len(made) == 2 and made[1].closed and list(mfun._cache.values()) == made[:1]
     mi.list_import_jobs(srv.url, timeout=1)
-    with pytest.raises(mi.InvalidArgumentError):
+    with pytest.raises(TypeError, match="^timeout must be a number of seconds, got bool$"):
         mi.list_import_jobs(srv.url, timeout=True)  # refused although a client with 1 s is cached
     assert len(mfun._cache) == 2 and [r.header("X-A") for r in srv.snapshot()] == ["1"] * 4 + [None]
     mi.clear_client_cache()
@@ -572,9 +572,9 @@ def test_timeout_seconds_to_ms(server_factory) -> None:
 
 
 @pytest.mark.parametrize("kwargs", [
-    {"timeout": 0}, {"timeout": -1}, {"timeout": "20"}, {"connect_timeout": 0}, {"max_retries": 11},
+    {"timeout": 0}, {"timeout": -1}, {"connect_timeout": 0}, {"max_retries": 11}, {"attempt_timeout": 0},
     {"max_retries": -1}, {"retry_backoff": -0.1}, {"max_response_bytes": 0}, {"max_response_bytes": 2**40 + 1},
-    {"verify": 3}, {"cert": ("a", "b", "c")}, {"headers": {"Content-Type": "text/plain"}},
+    {"cert": ("a", "b", "c")}, {"headers": {"Content-Type": "text/plain"}},
     {"headers": {"Bad Name": "x"}}, {"headers": {"X-A": "a\r\nX-B: b"}}, {"api_key": "a\nb"}, {"db_name": "x\r\ny"},
 ])
 def test_bad_settings_raise_invalid_argument(kwargs: Dict[str, Any]) -> None:
@@ -766,7 +766,7 @@ def test_exceptions_pickle_and_attributes(server_factory) -> None:
 def test_python_side_invalid_strings_send_nothing(server) -> None:
     with pytest.raises(mi.InvalidArgumentError):
         mi.list_import_jobs(server.url, collection_name="bad\udcff")
-    with pytest.raises(mi.InvalidArgumentError):
+    with pytest.raises(TypeError, match="^each file of files must be a str, got object$"):
         mi.bulk_import(server.url, "c", files=[[object()]])  # type: ignore[list-item]
     with pytest.raises(mi.InvalidArgumentError):
         mi.Client(server.url, api_key="a\x00b")

@@ -156,7 +156,7 @@ def test_set_storage_endpoint_and_values(seaweed, emu):
             c.set_storage(endpoint="127.0.0.1:1", access_key="k", secret_key="s", part_size=1024)
         with pytest.raises(mi.InvalidArgumentError):
             c.set_storage(endpoint="127.0.0.1:1", access_key="k", secret_key="s", stall_timeout=0)
-        with pytest.raises(mi.InvalidArgumentError):
+        with pytest.raises(TypeError, match="^paths must be a path or a list of paths, got int$"):
             c.upload_files(42, "b")  # type: ignore[arg-type]
 
 
@@ -227,5 +227,5 @@ def test_wait_import_jobs_of_a_collection_and_cancel(client, emu):
     assert lists[-1]["collectionName"] == "quick_setup"
     with pytest.raises(mi.JobNotFoundError):
         client.wait_import_jobs(["448761313698322999"], timeout=5, poll_interval=0.05)
-    with pytest.raises(mi.InvalidArgumentError):
+    with pytest.raises(TypeError, match="^job_ids must be a list of str, got str$"):
         client.wait_import_jobs("448761313698322999")  # one str, not a list

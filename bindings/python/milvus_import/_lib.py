@@ -19,19 +19,30 @@ same thread. A ``char *`` that the library returns as NEW is declared ``c_void_p
 ``c_char_p`` would copy it and lose the address to free); :func:`_check` copies it with
 :func:`ctypes.string_at` and frees it with ``milvus_free`` in a ``finally``, so no Python
 caller ever frees anything.
+
+Callbacks from the library (the interrupt check every client gets, and ``on_progress``)
+run Python code on the calling thread, where a Ctrl-C's ``KeyboardInterrupt`` surfaces:
+:func:`call` keeps, per call, the first exception one of them caught, and raises it once
+the library has returned (see "Callbacks" below).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import json
+import operator
 import os
+import threading
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Generator, Iterator, List, Optional, Sequence, Tuple
 
 from .errors import InvalidArgumentError, MilvusImportError, error_from_status
 
-__all__ = ["lib", "LIBRARY_PATH", "LIBRARY_VERSION", "ENV_VAR", "PROGRESS_FN", "encode", "load_library"]
+__all__ = [
+    "lib", "LIBRARY_PATH", "LIBRARY_VERSION", "ENV_VAR", "PROGRESS_FN", "INTERRUPT_FN", "encode", "type_error",
+    "load_library", "call", "progress_callback", "set_interrupt",
+]
 
 #: The environment variable naming the library's full path.
 ENV_VAR = "MILVUS_IMPORT_LIBRARY"
@@ -43,6 +54,9 @@ _PACKAGE_PATTERNS = ("libmilvus_import.so*", "libmilvus_import*.dylib")
 
 #: ``int (*milvus_progress_fn)(const char *describe_json, void *user_data)``.
 PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
+#: ``int (*milvus_interrupt_fn)(void *user_data)``; the binding's user data is a Python
+#: object (a pointer, as ``void *`` is), handed back to the callback as that object.
+INTERRUPT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.py_object)
 
 
 def _package_copies() -> List[Path]:
@@ -126,6 +140,7 @@ _TABLE: Dict[str, Tuple[Any, Sequence[Any], bool]] = {
     # memory
     "milvus_free": (None, [_c.c_void_p], False),
     # stateless calls
+    "milvus_set_stateless_max_retries": (_status, [_c.c_int], True),
     "milvus_list_import_jobs": (_new, [_str, _str], True),
     "milvus_get_import_progress": (_new, [_str, _str], True),
     "milvus_bulk_import": (_new, [_str, _str, _str], True),
@@ -141,6 +156,9 @@ _TABLE: Dict[str, Tuple[Any, Sequence[Any], bool]] = {
     "milvus_client_set_header": (_status, [_handle, _str, _str], True),
     "milvus_client_set_proxy": (_status, [_handle, _str], True),
     "milvus_client_set_max_retries": (_status, [_handle, _c.c_int], True),
+    "milvus_client_set_attempt_timeout_ms": (_status, [_handle, _c.c_long], True),
+    # the interrupt check: a milvus_interrupt_fn (as a void *) and its user data (an object)
+    "milvus_client_set_interrupt": (_status, [_handle, _c.c_void_p, _c.py_object], True),
     "milvus_client_set_retry_backoff_ms": (_status, [_handle, _c.c_long], True),
     "milvus_client_set_max_response_bytes": (_status, [_handle, _c.c_longlong], True),
     # object storage: endpoint, region, access key, secret key, session token
@@ -241,25 +259,133 @@ def _check_version(cdll: ctypes.CDLL, where: str) -> str:
     return version
 
 
+def type_error(what: str, wanted: str, value: Any) -> TypeError:
+    """``TypeError("job_id must be a str, got int")``: a Python argument of the wrong type."""
+    got = "None" if value is None else type(value).__name__
+    return TypeError(f"{what} must be {wanted}, got {got}")
+
+
 def encode(value: Optional[str], what: str) -> Optional[bytes]:
     """A Python string or path as NUL-terminated UTF-8 for the C side (None stays NULL).
 
     Raises:
-        InvalidArgumentError: not a str, contains NUL, or not encodable as UTF-8 (lone
-            surrogates). Nothing is sent.
+        TypeError: not a str (or os.PathLike); the message names ``what``.
+        InvalidArgumentError: contains NUL, or not encodable as UTF-8 (lone surrogates).
+        Nothing is sent either way.
     """
     if value is None:
         return None
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
     if not isinstance(value, str):
-        raise InvalidArgumentError(f"{what} must be a str, not {type(value).__name__}")
+        raise type_error(what, "a str", value)
     if "\x00" in value:
         raise InvalidArgumentError(f"{what} contains a NUL character")
     try:
         return value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidArgumentError(f"{what} is not valid Unicode (lone surrogate)") from None
+
+
+# --------------------------------------------------------------------------------------
+# Callbacks
+#
+# A pending Ctrl-C raises KeyboardInterrupt in the main thread at the interpreter's next
+# check, and a Python function checks on entry, before its first line: an exception raised
+# there leaves a ctypes callback unseen ("Exception ignored on calling ctypes callback"),
+# with an undefined return value. A generator resumed by ``send`` checks after its
+# ``yield``, which can sit inside ``try``: so each callback is the ``send`` of a generator
+# paused inside ``try``, which catches whatever is raised (in the user's code or by the
+# signal), keeps it for the call, and answers "stop" (1).
+# --------------------------------------------------------------------------------------
+
+
+class _Calls(threading.local):
+    """Per thread: the exception a callback caught during the current call, and this
+    thread's interrupt check (a generator each thread owns, as one generator cannot run on
+    two threads at once)."""
+
+    def __init__(self) -> None:
+        self.caught: Optional[BaseException] = None
+        checks = self._interrupt_checks()
+        next(checks)
+        #: what the interrupt callback calls, through operator.methodcaller("send", None)
+        self.send = checks.send
+
+    def keep(self, err: BaseException) -> None:
+        if self.caught is None:  # the first exception wins; a later Ctrl-C adds nothing
+            self.caught = err
+
+    def _interrupt_checks(self) -> Generator[int, None, None]:
+        while True:
+            try:
+                while True:
+                    yield 0 if self.caught is None else 1
+            except GeneratorExit:
+                return
+            except BaseException as err:  # KeyboardInterrupt from a pending Ctrl-C
+                self.keep(err)
+
+
+_CALLS = _Calls()
+# The interrupt check of every client: the library calls it with _CALLS as user data, and
+# methodcaller looks up this thread's generator without running any Python code that could
+# be interrupted outside a ``try``.
+_INTERRUPT = INTERRUPT_FN(operator.methodcaller("send", None))
+# A callback declared with the describe text alone: the library also passes user_data (NULL
+# here), which the C calling convention lets a callee leave unread.
+_TEXT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_char_p)
+
+
+def set_interrupt(handle: Any) -> None:
+    """Give a client the binding's interrupt check (milvus_client_set_interrupt)."""
+    lib.milvus_client_set_interrupt(handle, ctypes.cast(_INTERRUPT, ctypes.c_void_p), _CALLS)
+
+
+def _progress_checks(on_progress: Callable[[Dict[str, Any]], Any]) -> Generator[int, Optional[bytes], None]:
+    stop = 0
+    while True:
+        try:
+            while True:
+                text = yield stop
+                stop = 1 if on_progress(json.loads(text) if text else {}) else 0
+        except GeneratorExit:
+            return
+        except BaseException as err:  # the callback's own exception, or a pending Ctrl-C
+            _CALLS.keep(err)
+            stop = 1
+
+
+def progress_callback(on_progress: Callable[[Dict[str, Any]], Any]) -> Any:
+    """A milvus_progress_fn that gives ``on_progress`` each JSON text as a dict; a true
+    result stops the call (CANCELLED). Keep the returned object alive until the call
+    returns; pass it as ``ctypes.cast(cb, ctypes.c_void_p)``."""
+    checks = _progress_checks(on_progress)
+    next(checks)
+    return _TEXT_FN(checks.send)
+
+
+def call(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` (a bound library function), raising the exception a callback caught
+    during it (the user's ``on_progress`` error, or ``KeyboardInterrupt``) in place of
+    the library's CancelledError, or of its result. Calls nest (an ``on_progress`` may
+    call the library): each keeps its own."""
+    calls = _CALLS  # touched here first, so this thread's state exists before any callback
+    outer, calls.caught = calls.caught, None
+    try:
+        result = fn(*args)
+    except MilvusImportError:
+        caught, calls.caught = calls.caught, outer
+        if caught is not None:
+            raise caught from None
+        raise
+    except BaseException:
+        calls.caught = outer
+        raise
+    caught, calls.caught = calls.caught, outer
+    if caught is not None:  # caught at the last check of a call that then succeeded
+        raise caught
+    return result
 
 
 lib, LIBRARY_PATH = load_library()

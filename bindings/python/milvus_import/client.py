@@ -13,12 +13,15 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 
 from . import _lib
 from ._ca_bundle import ca_file_for_verify
-from .errors import InvalidArgumentError, MalformedResponseError, MilvusImportError
+from ._lib import type_error
+from .errors import ClientClosedError, InvalidArgumentError, MalformedResponseError
 
 __all__ = ["Client", "Timeout", "Verify", "Cert", "ProgressCallback", "Paths"]
 
-#: A timeout in seconds (float), a requests-style ``(connect, read)`` pair, or None for
-#: no limit (about 24.8 days, the largest value the C ``long`` settings take everywhere).
+#: The longest a whole call may take, retries and pauses included: seconds (float), a
+#: requests-style ``(connect, read)`` pair (connect bounds each connection, the whole call
+#: gets connect + read), or None for no limit (about 24.8 days, the largest value the C
+#: ``long`` settings take everywhere).
 Timeout = Union[float, int, Tuple[Optional[float], Optional[float]], None]
 #: ``True`` (verify with the system CA store), ``False`` (no verification, tests only),
 #: or the path of a PEM CA bundle to trust instead.
@@ -42,7 +45,7 @@ def _seconds_to_ms(value: Any, what: str, allow_zero: bool = False) -> int:
     if value is None:
         return _NO_LIMIT_MS
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidArgumentError(f"{what} must be a number of seconds, not {type(value).__name__}")
+        raise type_error(what, "a number of seconds", value)
     if math.isnan(value) or value < 0 or (value == 0 and not allow_zero):
         raise InvalidArgumentError(f"{what} must be {'>= 0' if allow_zero else '> 0'} seconds, got {value!r}")
     if math.isinf(value):
@@ -54,7 +57,7 @@ def _split_timeout(timeout: Timeout) -> Tuple[int, Optional[int]]:
     """(total_ms, connect_ms or None) from a scalar or a requests-style (connect, read)."""
     if isinstance(timeout, (tuple, list)):
         if len(timeout) != 2:
-            raise InvalidArgumentError("timeout must be seconds or a (connect, read) pair")
+            raise InvalidArgumentError(f"timeout must be seconds or a (connect, read) pair, got {len(timeout)} values")
         connect_ms = _seconds_to_ms(timeout[0], "connect timeout")
         read_ms = _seconds_to_ms(timeout[1], "read timeout")
         return min(connect_ms + read_ms, _NO_LIMIT_MS), connect_ms
@@ -107,12 +110,66 @@ def _compact(**fields: Any) -> Dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None and v != ""}
 
 
-def _job_body(job_id: str, cluster_id: str, project_id: str, region_id: str, db_name: str) -> Dict[str, Any]:
+def _text(value: Any, what: str) -> str:
+    """An optional str argument: None means not given (``""``); another type is a TypeError."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise type_error(what, "a str", value)
+    return value
+
+
+def _required_text(value: Any, what: str) -> str:
+    """A required str argument (``""`` reaches the library, which refuses it)."""
+    if not isinstance(value, str):
+        raise type_error(what, "a str", value)
+    return value
+
+
+def _integer(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise type_error(what, "an int", value)
+    return value
+
+
+def _groups(value: Any, what: str) -> Optional[List[List[str]]]:
+    """``files``, ``object_urls``, ``data_paths``: None, or a list of lists of str."""
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise type_error(what, "a list of lists of str", value)
+    groups = []
+    for group in value:
+        if isinstance(group, (str, bytes)) or not isinstance(group, Sequence):
+            raise type_error(f"each element of {what}", "a list of str", group)
+        groups.append([_required_text(item, f"each file of {what}") for item in group])
+    return groups
+
+
+def _options(value: Any) -> Optional[Dict[str, str]]:
+    """``options``: None, or a mapping of str to str."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise type_error("options", "a dict of str to str", value)
+    return {_required_text(k, "each options key"): _required_text(v, f"options[{k!r}]") for k, v in value.items()}
+
+
+def _job_body(job_id: Any, cluster_id: Any, project_id: Any, region_id: Any, db_name: Any) -> Dict[str, Any]:
     """The body of describe, commit and abort: ``jobId`` always (even "", which the library
     refuses), the other fields when given."""
-    body = _compact(jobId=job_id, clusterId=cluster_id, projectId=project_id, regionId=region_id, dbName=db_name)
+    body = _compact(jobId=_required_text(job_id, "job_id"), clusterId=_text(cluster_id, "cluster_id"),
+                    projectId=_text(project_id, "project_id"), regionId=_text(region_id, "region_id"),
+                    dbName=_text(db_name, "db_name"))
     body.setdefault("jobId", job_id)
     return body
+
+
+def _list_body(collection_name: Any, db_name: Any, cluster_id: Any, project_id: Any, region_id: Any) -> Dict[str, Any]:
+    """The fields of list and list-all that are given (not None, not "")."""
+    return _compact(collectionName=_text(collection_name, "collection_name"), dbName=_text(db_name, "db_name"),
+                    clusterId=_text(cluster_id, "cluster_id"), projectId=_text(project_id, "project_id"),
+                    regionId=_text(region_id, "region_id"))
 
 
 def _path_text(path: Any, what: str) -> str:
@@ -120,7 +177,7 @@ def _path_text(path: Any, what: str) -> str:
     if isinstance(path, os.PathLike):
         path = os.fspath(path)
     if not isinstance(path, str):
-        raise InvalidArgumentError(f"{what} must hold str or os.PathLike paths, not {type(path).__name__}")
+        raise type_error(what, "a str or os.PathLike path", path)
     return path
 
 
@@ -130,13 +187,13 @@ def _paths(paths: Paths, groups: bool = False) -> List[Any]:
     if isinstance(paths, (str, os.PathLike)):
         return [_path_text(paths, "paths")]
     if not isinstance(paths, (list, tuple)):
-        raise InvalidArgumentError(f"paths must be a path or a list of paths, not {type(paths).__name__}")
+        raise type_error("paths", "a path or a list of paths", paths)
     out: List[Any] = []
     for path in paths:
         if groups and isinstance(path, (list, tuple)):
-            out.append([_path_text(p, "a file group") for p in path])
+            out.append([_path_text(p, "each path of a file group") for p in path])
         else:
-            out.append(_path_text(path, "paths"))
+            out.append(_path_text(path, "each element of paths"))
     return out
 
 
@@ -147,17 +204,13 @@ def _storage_endpoint(endpoint: Optional[str], secure: bool) -> Optional[str]:
     if endpoint is None or endpoint == "":
         return None
     if not isinstance(endpoint, str):
-        raise InvalidArgumentError(f"endpoint must be a str, not {type(endpoint).__name__}")
+        raise type_error("endpoint", "a str", endpoint)
     scheme = endpoint.split("://", 1)[0].lower() if "://" in endpoint else ""
     if scheme == "":
         return ("https://" if secure else "http://") + endpoint
     if secure and scheme != "https":
         raise InvalidArgumentError(f"endpoint {endpoint!r} is not https but secure=True")
     return endpoint
-
-
-class _ClientClosed(InvalidArgumentError):
-    """Raised by a call on a closed :class:`Client` (an :class:`InvalidArgumentError`)."""
 
 
 class Client:
@@ -175,12 +228,16 @@ class Client:
             (``"https://proxy.example.com/milvus"``); trailing slashes are dropped; a query
             or fragment is refused. A ``user:password@`` in it is sent as HTTP Basic auth.
         api_key: sent as ``Authorization: Bearer <api_key>``: a Zilliz Cloud API key or
-            ``"user:password"`` for Milvus with authentication on; ``""`` sends no
+            ``"user:password"`` for Milvus with authentication on; ``""`` or None sends no
             Authorization header.
         db_name: the database for calls that do not name one (``DB-Name`` header, and
-            ``dbName`` in list and create bodies); ``""`` for the server's default.
-        timeout: the whole-call timeout per HTTP attempt, in seconds (float); a
-            ``(connect, read)`` pair sets both (total = connect + read); None = no limit.
+            ``dbName`` in list and create bodies); ``""`` or None for the server's default.
+        timeout: the longest one call to Milvus may take, in seconds (float): the whole
+            call, retries and pauses included; it then raises :class:`ImportTimeoutError`.
+            A requests-style ``(connect, read)`` pair: ``connect`` bounds each connection,
+            the whole call gets ``connect + read``. None = no limit. (The waits have their
+            own ``timeout``; each describe inside them is bounded by this one too. Uploads
+            are bounded by ``stall_timeout`` of :meth:`set_storage` instead.)
         connect_timeout: the TCP+TLS connect timeout in seconds (ignored when ``timeout``
             is a pair).
         verify: True (system CAs), False (no verification: tests only), or a CA file path.
@@ -190,13 +247,24 @@ class Client:
         proxy: an HTTP(S) proxy URL; ``""`` for none at all (environment ignored); None
             for the environment's ``http_proxy``/``https_proxy``/``no_proxy``.
         max_retries: 0-10 retries of list and describe (and create with an
-            Idempotency-Key) after a transport error, a timeout, or HTTP 408/429/502/503/504.
+            Idempotency-Key) after a transport error, a timeout, or HTTP 408/429/502/503/504,
+            within ``timeout``; 0 turns them off.
         retry_backoff: the initial retry backoff in seconds (0-60), doubled per retry.
         max_response_bytes: the largest response body accepted, in bytes (1 to 2**40).
+        attempt_timeout: the longest one HTTP attempt may take, in seconds, so that a server
+            that stops answering is retried within ``timeout`` (e.g. ``timeout=20,
+            attempt_timeout=5``: up to three attempts); None (the default): an attempt may
+            take what is left of ``timeout``.
 
     Raises:
+        TypeError: an argument of the wrong type, named (``url must be a str, got None``).
         InvalidArgumentError: a bad URL or setting (nothing is sent).
         NoMemoryError: the library could not allocate the client.
+
+    Ctrl-C: every call of the client (waits, list all, uploads and single calls alike)
+    raises ``KeyboardInterrupt`` within about a second of a Ctrl-C (the library asks the
+    client's interrupt check at least once a second during a request and every 100 ms in
+    pauses); what already happened on the server stays (a created job keeps running).
 
     Thread-safety: one Client may be shared by any number of threads; :meth:`close` waits
     for no one: calls already under way finish first and the handle is freed after the last.
@@ -217,6 +285,7 @@ class Client:
         max_retries: int = 2,
         retry_backoff: float = 0.25,
         max_response_bytes: int = _DEFAULT_MAX_RESPONSE_BYTES,
+        attempt_timeout: Optional[float] = None,
     ) -> None:
         self._lock = threading.Lock()
         self._handle: Any = None  # the milvus_client *, None once freed
@@ -226,14 +295,15 @@ class Client:
         # kept on the instance so close() and __del__ work during interpreter shutdown
         self._lib = lib
         self._free = lib.milvus_client_free
-        self.url: str = url if isinstance(url, str) else str(url)
+        self.url: str = _required_text(url, "url")
 
         handle = lib.milvus_client_new(_lib.encode(url, "url"))
         try:
             self._configure(
                 lib, handle, api_key, db_name, timeout, connect_timeout, verify, cert,
-                headers, proxy, max_retries, retry_backoff, max_response_bytes,
+                headers, proxy, max_retries, retry_backoff, max_response_bytes, attempt_timeout,
             )
+            _lib.set_interrupt(handle)
         except BaseException:
             lib.milvus_client_free(handle)
             raise
@@ -255,11 +325,12 @@ class Client:
         max_retries: int,
         retry_backoff: float,
         max_response_bytes: int,
+        attempt_timeout: Optional[float],
     ) -> None:
         enc = _lib.encode
-        if api_key:
+        if _text(api_key, "api_key"):
             lib.milvus_client_set_api_key(h, enc(api_key, "api_key"))
-        if db_name:
+        if _text(db_name, "db_name"):
             lib.milvus_client_set_database(h, enc(db_name, "db_name"))
 
         total_ms, pair_connect_ms = _split_timeout(timeout)
@@ -268,6 +339,8 @@ class Client:
             lib.milvus_client_set_connect_timeout_ms(h, pair_connect_ms)
         elif connect_timeout is not None:
             lib.milvus_client_set_connect_timeout_ms(h, _seconds_to_ms(connect_timeout, "connect_timeout"))
+        if attempt_timeout is not None:
+            lib.milvus_client_set_attempt_timeout_ms(h, _seconds_to_ms(attempt_timeout, "attempt_timeout"))
 
         if verify is None or verify is True:
             # the host's CA store: libcurl's compiled-in file, or the bundle _ca_bundle finds
@@ -279,7 +352,7 @@ class Client:
         elif isinstance(verify, (str, os.PathLike)):
             lib.milvus_client_set_tls(h, 1, enc(verify, "verify"))  # type: ignore[arg-type]
         else:
-            raise InvalidArgumentError(f"verify must be a bool or a CA file path, not {type(verify).__name__}")
+            raise type_error("verify", "a bool or a CA file path", verify)
 
         if cert is not None and cert != "":
             if isinstance(cert, (tuple, list)):
@@ -289,11 +362,11 @@ class Client:
             elif isinstance(cert, (str, os.PathLike)):
                 lib.milvus_client_set_client_cert(h, enc(cert, "cert"), None)  # type: ignore[arg-type]
             else:
-                raise InvalidArgumentError(f"cert must be a path or a (cert, key) pair, not {type(cert).__name__}")
+                raise type_error("cert", "a path or a (cert, key) pair", cert)
 
         if headers:
             if not isinstance(headers, Mapping):
-                raise InvalidArgumentError("headers must be a mapping of str to str")
+                raise type_error("headers", "a mapping of str to str", headers)
             for name, value in headers.items():
                 if isinstance(value, bytes):
                     value = value.decode("latin-1")
@@ -301,15 +374,11 @@ class Client:
 
         if proxy is not None:
             lib.milvus_client_set_proxy(h, enc(proxy, "proxy"))
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-            raise InvalidArgumentError("max_retries must be an int from 0 to 10")
-        if not 0 <= max_retries <= 10:
+        if not 0 <= _integer(max_retries, "max_retries") <= 10:
             raise InvalidArgumentError(f"max_retries must be from 0 to 10, got {max_retries}")
         lib.milvus_client_set_max_retries(h, max_retries)
         lib.milvus_client_set_retry_backoff_ms(h, _seconds_to_ms(retry_backoff, "retry_backoff", allow_zero=True))
-        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
-            raise InvalidArgumentError("max_response_bytes must be an int")
-        if not 1 <= max_response_bytes <= 2**40:
+        if not 1 <= _integer(max_response_bytes, "max_response_bytes") <= 2**40:
             raise InvalidArgumentError(f"max_response_bytes must be from 1 to 2**40, got {max_response_bytes}")
         lib.milvus_client_set_max_response_bytes(h, max_response_bytes)
 
@@ -325,7 +394,7 @@ class Client:
         thread frees it only after this call returns."""
         with self._lock:
             if self._closed or self._handle is None:
-                raise _ClientClosed("milvus_import.Client is closed")
+                raise ClientClosedError("milvus_import.Client is closed")
             self._inflight += 1
             handle = self._handle
         try:
@@ -345,7 +414,7 @@ class Client:
         """Close the client's connections and free it. Idempotent; never raises.
 
         Calls already running on other threads finish normally; the handle is freed
-        when the last of them returns. Later calls raise :class:`InvalidArgumentError`.
+        when the last of them returns. Later calls raise :class:`ClientClosedError`.
         """
         lock = getattr(self, "_lock", None)
         if lock is None:  # __init__ failed early
@@ -373,11 +442,14 @@ class Client:
     # ------------------------------------------------------------------ calls
     def _call(self, function: str, body: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
         """One ``milvus_client_*`` call with a request dict: the envelope as a dict."""
+        return _loads(self._call_raw(function, body))
+
+    def _call_raw(self, function: str, body: Optional[Mapping[str, Any]]) -> bytes:
+        """One ``milvus_client_*`` call with a request dict: the envelope's text."""
         request = _dumps(body)
         fn = getattr(self._lib, function)
         with self._use() as handle:
-            raw = fn(handle, request)
-        return _loads(raw)
+            return _lib.call(fn, handle, request)
 
     def list_import_jobs(
         self,
@@ -406,18 +478,18 @@ class Client:
             ``jobId`` is a str. Nothing to free.
 
         Raises:
-            InvalidArgumentError, TransportError, ImportTimeoutError, TLSError, HTTPError
-            (e.g. 404 from a Milvus older than 2.4), AuthenticationError, ServerError,
-            MalformedResponseError, ResponseTooLargeError, NoMemoryError.
+            TypeError (an argument of the wrong type, named, before any I/O),
+            InvalidArgumentError, TransportError, ImportTimeoutError (``timeout`` of the
+            client passed, retries included), TLSError, HTTPError (e.g. 404 from a Milvus
+            older than 2.4), AuthenticationError, ServerError, MalformedResponseError,
+            ResponseTooLargeError, NoMemoryError, ClientClosedError (after :meth:`close`),
+            KeyboardInterrupt (Ctrl-C, within about a second).
 
         Thread-safe.
         """
-        body = _compact(
-            collectionName=collection_name, dbName=db_name, clusterId=cluster_id,
-            projectId=project_id, regionId=region_id,
-        )
-        body["pageSize"] = page_size
-        body["currentPage"] = current_page
+        body = _list_body(collection_name, db_name, cluster_id, project_id, region_id)
+        body["pageSize"] = _integer(page_size, "page_size")
+        body["currentPage"] = _integer(current_page, "current_page")
         return self._call("milvus_client_list_import_jobs", body)
 
     def list_all_import_jobs(
@@ -449,11 +521,8 @@ class Client:
 
         Thread-safe.
         """
-        body = _compact(
-            collectionName=collection_name, dbName=db_name, clusterId=cluster_id,
-            projectId=project_id, regionId=region_id,
-        )
-        body["pageSize"] = page_size
+        body = _list_body(collection_name, db_name, cluster_id, project_id, region_id)
+        body["pageSize"] = _integer(page_size, "page_size")
         return self._call("milvus_client_list_all_import_jobs", body)
 
     def get_import_progress(
@@ -523,7 +592,7 @@ class Client:
             cluster_id, project_id, region_id: Zilliz Cloud ids.
             partition_name: the target partition.
             options: str-valued options, e.g. ``{"auto_commit": "false"}`` for a two-phase
-                import (Milvus 3.0); a non-str value is an InvalidArgumentError.
+                import (Milvus 3.0); a non-str value is a TypeError.
             ``""``/None arguments are not sent.
 
         Returns:
@@ -535,11 +604,14 @@ class Client:
         Thread-safe.
         """
         body = _compact(
-            collectionName=collection_name, dbName=db_name, partitionName=partition_name,
-            files=files, objectUrl=object_url, objectUrls=object_urls, clusterId=cluster_id,
-            projectId=project_id, regionId=region_id, accessKey=access_key,
-            secretKey=secret_key, token=token, volumeName=volume_name, dataPaths=data_paths,
-            options=options,
+            collectionName=_required_text(collection_name, "collection_name"), dbName=_text(db_name, "db_name"),
+            partitionName=_text(partition_name, "partition_name"), files=_groups(files, "files"),
+            objectUrl=_text(object_url, "object_url"), objectUrls=_groups(object_urls, "object_urls"),
+            clusterId=_text(cluster_id, "cluster_id"), projectId=_text(project_id, "project_id"),
+            regionId=_text(region_id, "region_id"), accessKey=_text(access_key, "access_key"),
+            secretKey=_text(secret_key, "secret_key"), token=_text(token, "token"),
+            volumeName=_text(volume_name, "volume_name"), dataPaths=_groups(data_paths, "data_paths"),
+            options=_options(options),
         )
         body.setdefault("collectionName", collection_name)
         return self._call("milvus_client_bulk_import", body)
@@ -631,36 +703,15 @@ class Client:
         """One ``milvus_client_*(client, request, *numbers, on_progress, user_data)`` call:
         the envelope as a dict. The callback gets each JSON text as a dict; an exception it
         raises stops the call and is re-raised here, unchanged, once the library returned."""
-        raised: List[BaseException] = []
         callback: Any = None
         if on_progress is not None:
             if not callable(on_progress):
-                raise InvalidArgumentError("on_progress must be callable or None")
-
-            def trampoline(text: Optional[bytes], _user_data: Optional[int]) -> int:
-                try:
-                    report = json.loads(text) if text else {}
-                    return 1 if on_progress(report) else 0
-                except BaseException as err:  # includes KeyboardInterrupt: re-raised below
-                    raised.append(err)
-                    return 1
-
-            callback = _lib.PROGRESS_FN(trampoline)  # referenced until the call returns
-
+                raise type_error("on_progress", "callable or None", on_progress)
+            callback = _lib.progress_callback(on_progress)  # referenced until the call returns
         fn = getattr(self._lib, function)
         pointer = ctypes.cast(callback, ctypes.c_void_p) if callback is not None else None
-        try:
-            with self._use() as handle:
-                raw = fn(handle, request, *numbers, pointer, None)
-        except MilvusImportError:
-            if raised:  # the callback's own exception wins over CancelledError
-                raise raised[0] from None
-            raise
-        finally:
-            del pointer  # the CFUNCTYPE object stays alive until here
-            callback = None
-        if raised:  # the library ignored the stop request: still surface the error
-            raise raised[0]
+        with self._use() as handle:
+            raw = _lib.call(fn, handle, request, *numbers, pointer, None)
         return _loads(raw)
 
     def wait_import_jobs(
@@ -704,12 +755,12 @@ class Client:
 
         Thread-safe.
         """
-        if isinstance(job_ids, str):
-            raise InvalidArgumentError("job_ids must be a list of job ids, not one str")
+        if isinstance(job_ids, (str, bytes)) or not isinstance(job_ids, Sequence):
+            raise type_error("job_ids", "a list of str", job_ids)
         timeout_ms = _seconds_to_ms(timeout, "timeout")
         poll_ms = min(_seconds_to_ms(poll_interval, "poll_interval"), timeout_ms)
-        body: Dict[str, Any] = {"jobIds": list(job_ids)}
-        body.update(_compact(collectionName=collection_name, dbName=db_name))
+        body: Dict[str, Any] = {"jobIds": [_required_text(job, "each element of job_ids") for job in job_ids]}
+        body.update(_compact(collectionName=_text(collection_name, "collection_name"), dbName=_text(db_name, "db_name")))
         if not body["jobIds"] and "collectionName" in body:
             del body["jobIds"]  # the collection's unfinished jobs
         envelope = self._call_with_progress(
@@ -760,8 +811,7 @@ class Client:
         """
         url = _storage_endpoint(endpoint, secure)
         enc = _lib.encode
-        if isinstance(part_size, bool) or not isinstance(part_size, int):
-            raise InvalidArgumentError("part_size must be an int number of bytes")
+        _integer(part_size, "part_size")
         with self._use() as h:
             self._lib.milvus_client_set_storage(
                 h, enc(url, "endpoint"), enc(region or None, "region"), enc(access_key, "access_key"),
@@ -809,7 +859,7 @@ class Client:
 
         Thread-safe.
         """
-        body = _compact(bucket=bucket_name, prefix=prefix)
+        body = _compact(bucket=_required_text(bucket_name, "bucket_name"), prefix=_text(prefix, "prefix"))
         body.setdefault("bucket", bucket_name)
         body["paths"] = _paths(paths)
         envelope = self._call_with_progress("milvus_client_upload_files", _dumps(body), (), on_progress)
@@ -870,8 +920,10 @@ class Client:
         timeout_ms = _seconds_to_ms(timeout, "timeout")
         poll_ms = min(_seconds_to_ms(poll_interval, "poll_interval"), timeout_ms)
         body = _compact(
-            collectionName=collection_name, bucket=bucket_name, prefix=prefix, dbName=db_name,
-            partitionName=partition_name, options=options,
+            collectionName=_required_text(collection_name, "collection_name"),
+            bucket=_required_text(bucket_name, "bucket_name"), prefix=_text(prefix, "prefix"),
+            dbName=_text(db_name, "db_name"), partitionName=_text(partition_name, "partition_name"),
+            options=_options(options),
         )
         body.setdefault("collectionName", collection_name)
         body.setdefault("bucket", bucket_name)

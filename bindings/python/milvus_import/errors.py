@@ -26,6 +26,11 @@ One subclass exists per kind. Some also derive from the matching built-in except
 that generic handlers work: :class:`InvalidArgumentError` is a :class:`ValueError`,
 :class:`TransportError` a :class:`ConnectionError`, :class:`ImportTimeoutError` a
 :class:`TimeoutError` and :class:`NoMemoryError` a :class:`MemoryError`.
+:class:`ClientClosedError`, a call on a closed :class:`~milvus_import.Client`, is an
+:class:`InvalidArgumentError` (a :class:`ValueError`, as :mod:`io` raises for a closed file).
+
+An argument of the wrong Python type is a plain :class:`TypeError` naming the parameter
+(``job_id must be a str, got int``), raised before anything reaches the library.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ __all__ = [
     "NoMemoryError",
     "CancelledError",
     "StorageError",
+    "ClientClosedError",
 ]
 
 
@@ -214,6 +220,11 @@ class StorageError(MilvusImportError, kind="storage", status=Status.STORAGE):
 
     def __reduce__(self) -> Tuple[Any, ...]:
         return (_rebuild_storage, (self.message, int(self.status), self.http_status, self.server_code, self.storage_code))
+
+
+class ClientClosedError(InvalidArgumentError):
+    """A call on a :class:`~milvus_import.Client` after :meth:`~milvus_import.Client.close`
+    (an :class:`InvalidArgumentError`, so a :class:`ValueError`); nothing was sent."""
 
 
 def _rebuild_storage(message: str, status: int, http_status: int, server_code: int, storage_code: str) -> StorageError:
