@@ -126,6 +126,16 @@ private let json = "application/json; charset=utf-8"
         #expect(transport.requests.count == 1)
     }
 
+    @Test func theLargestTimeoutsWork() throws {
+        let transport = FakeTransport(json: #"{"code":0,"data":{"records":[]}}"#)
+        let client = try makeClient(transport) { (s: inout ClientSettings) throws(ImportError) in
+            try s.setTimeout(ms: Int.max)
+            try s.setAttemptTimeout(ms: Int.max)
+        }
+        _ = try client.listImportJobs(nil)
+        #expect(transport.requests[0].timeoutMs > Int(Int32.max))
+    }
+
     @Test func badAttemptTimeoutsAreRefused() throws {
         var settings = ClientSettings()
         let error = failure { () throws(ImportError) in try settings.setAttemptTimeout(ms: -1) }

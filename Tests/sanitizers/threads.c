@@ -214,7 +214,7 @@ static void *run(void *arg) {
                          "shared client with a small cap");
         break;
       case 18:
-        snprintf(marker, sizeof marker, "timed out (timeout %d ms", HASTY_TIMEOUT_MS);
+        snprintf(marker, sizeof marker, "timed out after %d ms", HASTY_TIMEOUT_MS);
         expect_own_error(__LINE__, milvus_client_list_import_jobs(hasty, NULL), MILVUS_ERR_TIMEOUT, 0, 0, marker,
                          "shared client with a short timeout");
         break;
