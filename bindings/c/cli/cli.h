@@ -38,8 +38,18 @@ char *cli_clean(const char *s, int keep_newlines);
  * CLI_EXIT_LOCAL. */
 int cli_print_text(FILE *f, const char *s);
 
-/* "milvus-import: " + the formatted message + newline, on stderr. The message must not
- * hold server text (it is not cleaned); use cli_clean for that. */
+/* With on (--json), every failure is reported as one JSON object on stderr, {"error":{...}},
+ * instead of text. */
+void cli_set_json_errors(int on);
+
+/* A failure of `kind` ("usage", "local", ...) of `command` (NULL: none yet): "milvus-import: "
+ * + message + newline on stderr, or {"error":{"command","kind","message"}} with --json. The
+ * message must be clean already (cli_clean). Returns 1 when it printed JSON, else 0. */
+int cli_report(const char *kind, const char *command, const char *message);
+
+/* A local failure (kind "local"): "milvus-import: " + the formatted message + newline on
+ * stderr (as cli_report). The message must not hold server text (it is not cleaned); use
+ * cli_clean for that. */
 void cli_error(const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 1, 2)))
@@ -49,10 +59,10 @@ void cli_error(const char *fmt, ...)
 /* Reports this thread's last library error on stderr (what failed: the option whose setting
  * the library refused, else the command; kind, HTTP status, server code, message; for
  * MILVUS_ERR_STORAGE with an S3 code, an "S3 code:" line before the message) and returns its
- * exit code (CLI_EXIT_LIBRARY + kind). With as_json, the report is one line,
+ * exit code (CLI_EXIT_LIBRARY + kind). With --json the report is one line,
  * {"error":{"command","option" (when not NULL),"kind","code","httpStatus","serverCode",
  * "storageCode","message"}}. */
-int cli_library_error(const char *command, const char *option, int as_json);
+int cli_library_error(const char *command, const char *option);
 
 /* Prints report (a NEW reference, taken; NULL allowed) as one compact JSON line on stderr.
  * Returns 0, or -1 when it could not be written (out of memory): nothing was printed. */

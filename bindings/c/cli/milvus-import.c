@@ -281,16 +281,18 @@ static const char *const command_help[CMD_COUNT] = {
         "other codes of 'milvus-import --help'.\n",
 };
 
-/* Prints "milvus-import: " + fmt (with arg, cleaned) and a hint; returns CLI_EXIT_USAGE. */
+/* Prints "milvus-import: " + fmt (with arg, cleaned) and a hint (with --json: the JSON
+ * report, kind "usage"); returns CLI_EXIT_USAGE. */
 static int usage_error(enum command cmd, const char *fmt, const char *arg) {
-  char *clean = cli_clean(arg, 0);
-  fputs("milvus-import: ", stderr);
-  fprintf(stderr, fmt, clean != NULL ? clean : "?");
+  char *clean = cli_clean(arg, 0), message[2048];
+  snprintf(message, sizeof message, fmt, clean != NULL ? clean : "?");
   free(clean);
+  if (cli_report("usage", cmd < CMD_COUNT ? command_names[cmd] : NULL, message))
+    return CLI_EXIT_USAGE; /* JSON: no hint */
   if (cmd < CMD_COUNT)
-    fprintf(stderr, "\nTry 'milvus-import %s --help'.\n", command_names[cmd]);
+    fprintf(stderr, "Try 'milvus-import %s --help'.\n", command_names[cmd]);
   else
-    fputs("\nTry 'milvus-import --help'.\n", stderr);
+    fputs("Try 'milvus-import --help'.\n", stderr);
   return CLI_EXIT_USAGE;
 }
 
@@ -647,7 +649,7 @@ static int files_request(const struct args *a, json_t *req) {
 
 /* The library refused the setting of `option`: its error report. */
 static int setting_refused(const struct args *a, const char *option) {
-  return cli_library_error(command_names[a->cmd], option, a->value[O_JSON] != NULL);
+  return cli_library_error(command_names[a->cmd], option);
 }
 
 #define TRY_SET(call, what)                                         \
@@ -934,7 +936,8 @@ static int report_interrupted(const struct args *a) {
       cli_print_json_error(json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "command",
                                      command_names[a->cmd], "kind", "interrupted", "signal",
                                      sig == SIGTERM ? "SIGTERM" : "SIGINT", "message", clean)) != 0)
-    cli_error("%s: %s", sig == SIGTERM ? "terminated" : "interrupted", clean);
+    fprintf(stderr, "milvus-import: %s: %s\n", sig == SIGTERM ? "terminated" : "interrupted",
+            clean);
   free(clean);
   return CLI_EXIT_SIGNAL + sig;
 }
@@ -943,7 +946,7 @@ static int report_interrupted(const struct args *a) {
  * stopped it, else the library's error report. Returns the exit code. */
 static int command_failed(const struct args *a) {
   if (interrupted) return report_interrupted(a);
-  return cli_library_error(command_names[a->cmd], NULL, a->value[O_JSON] != NULL);
+  return cli_library_error(command_names[a->cmd], NULL);
 }
 
 /* upload, import-files, wait for several jobs: the library call with the bytes and jobs
@@ -1110,6 +1113,9 @@ int main(int argc, char **argv) {
   int rc, o;
 
   memset(&a, 0, sizeof a);
+  /* --json anywhere before "--": failures are JSON from the first usage error on. */
+  for (o = 1; o < argc && strcmp(argv[o], "--") != 0; o++)
+    if (strcmp(argv[o], "--json") == 0) cli_set_json_errors(1);
   if (getenv("MILVUS_TOKEN") != NULL) add_secrets(O_TOKEN, getenv("MILVUS_TOKEN"));
   if (getenv("AWS_SECRET_ACCESS_KEY") != NULL)
     add_secrets(O_SECRET_KEY, getenv("AWS_SECRET_ACCESS_KEY"));

@@ -79,13 +79,28 @@ int cli_print_text(FILE *f, const char *s) {
   return CLI_EXIT_OK;
 }
 
+static int json_errors; /* --json: every failure is one JSON object on stderr */
+
+void cli_set_json_errors(int on) {
+  json_errors = on;
+}
+
+int cli_report(const char *kind, const char *command, const char *message) {
+  if (json_errors &&
+      cli_print_json_error(json_pack("{s:{s:s*, s:s, s:s}}", "error", "command", command, "kind",
+                                     kind, "message", message)) == 0)
+    return 1;
+  fprintf(stderr, "milvus-import: %s\n", message);
+  return 0;
+}
+
 void cli_error(const char *fmt, ...) {
+  char message[1024];
   va_list ap;
-  fputs("milvus-import: ", stderr);
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
+  cli_report("local", NULL, message);
 }
 
 const char *cli_kind_name(int kind) {
@@ -97,7 +112,7 @@ const char *cli_kind_name(int kind) {
   return names[kind];
 }
 
-int cli_library_error(const char *command, const char *option, int as_json) {
+int cli_library_error(const char *command, const char *option) {
   const char *what = option != NULL ? option : command;
   /* Read everything first: the message is valid until this thread's next library call. */
   int kind = milvus_last_error_code();
@@ -114,7 +129,7 @@ int cli_library_error(const char *command, const char *option, int as_json) {
   }
   /* With --json: one JSON object ("option" only for a setting the library refused); the
    * plain report when it cannot be made (no memory). */
-  if (!as_json || cli_print_json_error(json_pack(
+  if (!json_errors || cli_print_json_error(json_pack(
                       "{s:{s:s, s:s*, s:s, s:i, s:i, s:I, s:s, s:s}}", "error", "command", command,
                       "option", option, "kind", cli_kind_name(kind), "code", kind, "httpStatus",
                       http, "serverCode", (json_int_t)code, "storageCode",

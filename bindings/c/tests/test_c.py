@@ -708,6 +708,25 @@ def test_json_errors(bins, emu_24, closed_url):
     assert report == {"error": {"command": "list", "option": "--url", "kind": "invalid_argument", "code": 1,
                                 "httpStatus": 0, "serverCode": 0, "storageCode": ""}}
 
+    # Usage errors (no hint), --json anywhere on the line.
+    for args, command, message in (
+            (["list", "--json", "--bogus"], "list", "unknown option '--bogus'"),
+            (["--json", "list", "--ca-file", "/no/ca.pem"], "list",
+             "cannot read --ca-file '/no/ca.pem': No such file or directory"),
+            (["bogus", "--json"], None, "unknown command 'bogus'")):
+        r = mi(bins, *args)
+        assert (r.returncode, r.stdout) == (EXIT["usage"], ""), r.stderr
+        error = {"command": command, "kind": "usage", "message": message}
+        assert json.loads(r.stderr) == {"error": {k: v for k, v in error.items() if v is not None}}
+        assert r.stderr.count("\n") == 1
+
+    # A local failure: the output cannot be written.
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([str(bins["cli"]), "list", "--url", emu_24.url, "--json"], stdout=full,
+                           stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=BASE_ENV, timeout=60)
+    assert p.returncode == EXIT["local"]
+    assert json.loads(p.stderr) == {"error": {"kind": "local", "message": "cannot write the output"}}
+
 
 def test_two_phase_commit_and_abort(bins, emu):
     committed = create(bins, emu.url, "a.json", extra=("--option", "auto_commit=false"))

@@ -16,6 +16,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[2] / "Tests" / "support"))
 from seaweed import SeaweedFS  # noqa: E402
 # bins: the CLI built against the stage; emulator/emu: the plain OSS emulator, reset per test.
-from test_c import (BASE_ENV, EXIT, JOB_HEADERS, Emulator, bins, create, emu, emulator,  # noqa: E402,F401
-                    job_row, mi, run_with_tty_stderr, table)
+from test_c import (BASE_ENV, EXIT, JOB_HEADERS, Emulator, SilentServer, bins, create, emu,  # noqa: E402,F401
+                    emulator, job_row, mi, run_with_tty_stderr, table)
 
 OBJECT_HEADERS = ("KEY", "SIZE", "ETAG", "UPLOADED")
 ROWS_A = [{"id": i, "vector": [0.5, 0.25]} for i in range(3)]
@@ -262,6 +263,24 @@ def test_upload_refusals(bins, s3, store_bucket, files, tmp_path):
     r = mi(bins, "upload", files["a"], *storage_args(s3, store_bucket)[2:], "--s3-endpoint", "ftp://127.0.0.1/")
     assert r.returncode == EXIT["invalid_argument"]
     assert r.stderr.splitlines()[-5].startswith("milvus-import: --s3-endpoint failed: ")
+
+
+def test_upload_ctrl_c_against_a_store_that_never_answers(bins, files):
+    with SilentServer() as store:
+        p = subprocess.Popen([str(bins["cli"]), "upload", str(files["a"]), "--s3-endpoint", store.url, "--bucket", "a-bucket",
+                              "--access-key", "k", "--secret-key", "s3cr3t-key"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=BASE_ENV)
+        assert store.accepted.wait(10)  # the first request is on its way
+        time.sleep(0.2)
+        sent = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+        elapsed = time.monotonic() - sent
+    assert (p.returncode, out) == (EXIT["interrupted"], b""), err
+    assert elapsed < 1.5
+    assert err.decode().splitlines()[-1] == (
+        "milvus-import: interrupted: stopped the upload; the objects already uploaded stay in the bucket, and a "
+        "rerun uploads only what is missing")
 
 
 def drawn_lines(err: str) -> list[str]:
