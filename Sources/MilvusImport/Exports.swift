@@ -243,11 +243,8 @@ private struct InterruptCheck: @unchecked Sendable {
 @implementation @_cdecl("milvus_client_set_interrupt")
 public func milvus_client_set_interrupt(_ handle: OpaquePointer?, _ interrupt: milvus_interrupt_fn?,
                                         _ userData: UnsafeMutableRawPointer?) -> Int32 {
-    var asked: Interrupt?
-    if let interrupt {
-        let check = InterruptCheck(function: interrupt, userData: userData)
-        asked = { check.function(check.userData) != 0 }
-    }
+    let check = interrupt.map { InterruptCheck(function: $0, userData: userData) }
+    let asked: Interrupt? = if let check { { check.function(check.userData) != 0 } } else { nil }
     return returningStatus { () throws(ImportError) in
         try client(handle).update { (s: inout ClientSettings) throws(ImportError) in s.interrupt = asked }
     }

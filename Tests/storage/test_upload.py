@@ -17,7 +17,7 @@ from typing import Callable, List, Optional
 
 import pytest
 
-from milvus_abi import KINDS, PROGRESS_FN, load, take
+from milvus_abi import INTERRUPT_FN, KINDS, PROGRESS_FN, load, take
 
 MiB = 1 << 20
 PART = 5 * MiB  # S3's smallest part size
@@ -203,6 +203,28 @@ def test_cancel_mid_multipart_aborts_it_and_a_rerun_finishes(uploader, seaweed, 
     rerun = up.upload(bucket, [path])
     assert rerun.objects[0]["uploaded"] is True
     assert seaweed.get(bucket, "big.csv") == data
+
+
+def test_an_interrupt_mid_multipart_aborts_it(lib, uploader, seaweed, bucket, tmp_path):
+    """The client's interrupt check (milvus_client_set_interrupt) stops an upload as the
+    progress callback does: CANCELLED, and the unfinished multipart upload is aborted."""
+    data = os.urandom(24 * MiB)
+    path = write(tmp_path / "big.csv", data)
+    up = uploader()
+    sent = [0]
+
+    @INTERRUPT_FN
+    def interrupt(_user):
+        return 1 if sent[0] >= 3 * MiB else 0
+
+    assert lib.milvus_client_set_interrupt(up.client, interrupt, None) == 0
+    result = up.upload(bucket, [path], stop=lambda p: sent.__setitem__(0, p["bytesDone"]) or False)
+
+    assert result.kind == "cancelled"
+    assert result.message.startswith(f"upload {path} to s3://{bucket}/big.csv (part ")
+    assert result.message.endswith(": interrupted")
+    assert seaweed.list_multipart_uploads(bucket) == []
+    assert seaweed.list(bucket) == []
 
 
 def test_cancel_after_a_whole_object_keeps_it(uploader, seaweed, bucket, tmp_path):

@@ -12,14 +12,15 @@ extension ImportClient {
         let request = try ImportFilesRequest(request)
         let groups = try FileGroups.form(request.sources, prefix: request.prefix)
         let jobs = FileGroups.jobs(groups)
-        let settings = currentSettings
+        let settings = currentSettings  // one snapshot for the upload, the creates and the wait
         if jobs.count > 1 && settings.hasIdempotencyKey {
             throw .invalidArgument("\(groups.count) file groups make \(jobs.count) jobs, and the client's"
                                    + " Idempotency-Key header would make the server take each as the first;"
                                    + " remove the header or import at most \(FileGroups.maxGroupsPerJob) groups a call")
         }
-        let objects = try uploadFiles(bucket: request.bucket, files: Array(groups.joined()), onProgress: onProgress)
-        try checkStored(groups, objects, bucket: request.bucket)
+        let objects = try uploadFiles(bucket: request.bucket, files: Array(groups.joined()), onProgress: onProgress,
+                                      settings: settings)
+        try checkStored(groups, objects, bucket: request.bucket, settings: settings)
         var jobIds: [String] = []
         for files in jobs {
             do {
@@ -31,7 +32,7 @@ extension ImportClient {
             }
         }
         let done = try waitForJobs(jobIds, request: request.listScope(), timeoutMs: timeoutMs,
-                                   pollIntervalMs: pollIntervalMs, onProgress: onProgress)
+                                   pollIntervalMs: pollIntervalMs, onProgress: onProgress, settings: settings)
         guard let data = JSON.object(), let list = JSON.array(), let stored = StoredObject.jsonArray(objects),
               data.set("jobs", list), data.set("objects", stored) else { throw .noMemory }
         for job in done where !list.append(job) { throw .noMemory }
@@ -41,11 +42,11 @@ extension ImportClient {
     /// Every file's object is in the bucket with the file's size: the upload's word for it,
     /// else a HEAD.
     private func checkStored(_ groups: [[LocalFile]], _ objects: [StoredObject],
-                             bucket: String) throws(ImportError) {
+                             bucket: String, settings: ClientSettings) throws(ImportError) {
         var sizes: [String: Int64] = [:]
         for object in objects { sizes[object.key] = object.size }
         for file in groups.joined() where sizes[file.key] != file.size {
-            guard let found = try headObject(bucket: bucket, key: file.key) else {
+            guard let found = try headObject(bucket: bucket, key: file.key, settings: settings) else {
                 throw ImportError(MILVUS_ERR_STORAGE, "\(file.path): object \"\(file.key)\" is not in bucket"
                                   + " \(bucket) after the upload")
             }

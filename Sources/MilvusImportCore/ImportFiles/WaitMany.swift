@@ -51,12 +51,12 @@ extension ImportClient {
     /// object: without "jobIds" it is the list body; without "collectionName" either, plus
     /// "jobId", each describe body.
     func waitForJobs(_ jobIds: [String]?, request: JSON, timeoutMs: Int, pollIntervalMs: Int,
-                     onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> [JSON] {
+                     onProgress: ((ByteBuffer) -> Bool)?, settings: ClientSettings? = nil) throws(ImportError) -> [JSON] {
         let listBody = try ImportClient.copy(request, without: ["jobIds"])
         let describeTemplate = try ImportClient.copy(request, without: ["jobIds", "collectionName", "pageSize",
                                                                         "currentPage"])
         var jobs = jobIds?.map { WaitedJob(id: $0) }
-        let settings = currentSettings  // one snapshot: the wait keeps the settings it started with
+        let settings = settings ?? currentSettings  // one snapshot: the wait keeps the settings it started with
         let done = try poll("wait for import jobs", settings: settings, timeoutMs: timeoutMs,
                             pollIntervalMs: pollIntervalMs) {
             (deadline: ContinuousClock.Instant) throws(ImportError) -> Bool in

@@ -7,9 +7,10 @@ extension ImportClient {
     /// `onProgress` receives {"phase":"upload","key":...,"bytesDone":N,"bytesTotal":M}
     /// (bytes of the whole call) as bytes go up and after each file; false stops the upload
     /// (CANCELLED; finished objects stay, an unfinished multipart upload is aborted).
-    public func uploadFiles(bucket: String, files: [LocalFile],
-                            onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> [StoredObject] {
-        let store = try ObjectStore(settings: currentSettings)
+    /// `settings`: the snapshot of a call already under way (import_files), else the current ones.
+    public func uploadFiles(bucket: String, files: [LocalFile], onProgress: ((ByteBuffer) -> Bool)?,
+                            settings: ClientSettings? = nil) throws(ImportError) -> [StoredObject] {
+        let store = try ObjectStore(settings: settings ?? currentSettings)
         let address = try S3Address(storage: store.storage, bucket: bucket)
         let partSize = store.settings.uploadPartSize
         var seen: [String: String] = [:]
@@ -31,8 +32,9 @@ extension ImportClient {
 
     /// The size and ETag (without quotes) of an object; nil when there is no such object.
     /// A refusal (wrong keys, no permission, ...) is MILVUS_ERR_STORAGE.
-    public func headObject(bucket: String, key: String) throws(ImportError) -> (size: Int64, etag: String)? {
-        let store = try ObjectStore(settings: currentSettings)
+    public func headObject(bucket: String, key: String,
+                           settings: ClientSettings? = nil) throws(ImportError) -> (size: Int64, etag: String)? {
+        let store = try ObjectStore(settings: settings ?? currentSettings)
         let address = try S3Address(storage: store.storage, bucket: bucket)
         switch try store.head(address, key: key, context: "look up \(address.display(key: key))") {
         case .found(let size, let etag): return (size, etag)
