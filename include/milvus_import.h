@@ -112,7 +112,7 @@ typedef enum milvus_status {
   MILVUS_ERR_TOO_LARGE = 9,        /* the response passed max_response_bytes */
   MILVUS_ERR_JOB_NOT_FOUND = 10,   /* the server does not know the job (code 2100 or 2101) */
   MILVUS_ERR_NO_MEMORY = 11,       /* an allocation failed */
-  MILVUS_ERR_CANCELLED = 12,       /* a progress callback asked to stop */
+  MILVUS_ERR_CANCELLED = 12,       /* a progress callback or the interrupt check asked to stop */
   MILVUS_ERR_STORAGE = 13          /* the object store (S3 API) refused a request */
 } milvus_status;
 
@@ -185,7 +185,9 @@ void milvus_free(void *p);
  * Defaults: timeout 20000 ms for the whole call, connect timeout 10000 ms, TLS
  * verification on with the system's CA store, proxies from the environment, 256 MiB
  * response cap, 2 retries for list and describe (milvus_set_stateless_max_retries changes
- * that). For a token, a database, headers or other settings use a milvus_client. A `user:password@` in the URL is sent as HTTP Basic authentication.
+ * that), no interrupt check. For a token, a database, headers, an interrupt check or other
+ * settings use a milvus_client. A `user:password@` in the URL is sent as HTTP Basic
+ * authentication.
  *
  * Returned envelope: the server's JSON text exactly as it arrived, e.g.
  *   {"code":0,"data":{"records":[{"collectionName":"quick_setup","jobId":"4487...",
@@ -266,7 +268,8 @@ typedef struct milvus_client milvus_client;
  *   token (milvus_client_set_api_key) or an "Authorization" header replaces it.
  * Returns: a NEW handle (free with milvus_client_free), or NULL with
  *   MILVUS_ERR_INVALID_ARGUMENT or MILVUS_ERR_NO_MEMORY. No I/O happens here.
- * Defaults: no token, timeout 20000 ms, connect timeout 10000 ms, TLS verification on,
+ * Defaults: no token, timeout 20000 ms for the whole call (no attempt timeout of its own),
+ *   connect timeout 10000 ms, no interrupt check, TLS verification on,
  *   proxies from the environment (as libcurl reads them), max 2 retries with 250 ms initial
  *   backoff, 256 MiB response cap.
  */
@@ -368,7 +371,8 @@ int milvus_client_set_proxy(milvus_client *client, const char *proxy_url);
  * milvus_client_set_max_retries - how many times list and describe (and create when an
  * Idempotency-Key header is set) are retried after a transport error, a timeout, or HTTP
  * 408, 429, 502, 503, 504. Backoff is exponential with full jitter; a 429's Retry-After
- * (seconds, up to 60) is honoured.
+ * (seconds, up to 60) is honoured. Retries happen within the call's timeout: a pause that
+ * would reach past it is not taken, and the call fails with the last attempt's error.
  * @max_retries: 0 to 10. Default 2.
  */
 int milvus_client_set_max_retries(milvus_client *client, int max_retries);
@@ -506,7 +510,8 @@ typedef int (*milvus_progress_fn)(const char *describe_json, void *user_data);
  * @user_data: passed to on_progress untouched.
  * Returns: NEW envelope text of the last describe (check data.state: a Failed job is
  *   returned, not an error), or NULL. Errors: those of describe, plus MILVUS_ERR_TIMEOUT
- *   when timeout_ms passes first and MILVUS_ERR_CANCELLED when on_progress says stop.
+ *   when timeout_ms passes first (also in the middle of a describe) and
+ *   MILVUS_ERR_CANCELLED when on_progress or the interrupt check says stop.
  *   No attempt, retry pause or per-attempt timeout reaches past timeout_ms. A describe
  *   that still fails after its retries ends the wait with that error: the wait does not
  *   poll through outages.
