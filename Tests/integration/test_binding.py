@@ -10,12 +10,14 @@ import os
 import pickle
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -581,6 +583,266 @@ def test_bad_settings_raise_invalid_argument(kwargs: Dict[str, Any]) -> None:
     with pytest.raises(mi.InvalidArgumentError) as info:
         mi.Client("http://127.0.0.1:1", **kwargs)
     assert info.value.kind == "invalid_argument" and isinstance(info.value, ValueError)
+
+
+# ======================================================================================
+# Python types, None, a closed client
+# ======================================================================================
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"timeout": "20"}, "timeout must be a number of seconds, got str"),
+    ({"attempt_timeout": "5"}, "attempt_timeout must be a number of seconds, got str"),
+    ({"verify": 3}, "verify must be a bool or a CA file path, got int"),
+    ({"max_retries": 1.5}, "max_retries must be an int, got float"),
+    ({"max_retries": True}, "max_retries must be an int, got bool"),
+    ({"api_key": 5}, "api_key must be a str, got int"),
+    ({"db_name": b"db"}, "db_name must be a str, got bytes"),
+    ({"headers": [("X-A", "1")]}, "headers must be a mapping of str to str, got list"),
+])
+def test_bad_setting_types_raise_type_error(kwargs: Dict[str, Any], message: str) -> None:
+    with pytest.raises(TypeError) as info:
+        mi.Client("http://127.0.0.1:1", **kwargs)
+    assert str(info.value) == message and not isinstance(info.value, mi.MilvusImportError)
+
+
+@pytest.mark.parametrize("url,message", [(None, "url must be a str, got None"), (19530, "url must be a str, got int"),
+                                         (Path("/x"), "url must be a str, got PosixPath")])
+def test_url_of_the_wrong_type(url: Any, message: str) -> None:
+    with pytest.raises(TypeError) as info:
+        mi.Client(url)
+    assert str(info.value) == message
+    with pytest.raises(TypeError) as info:
+        mi.list_import_jobs(url)
+    assert str(info.value) == message
+
+
+WRONG_TYPES = [
+    (lambda c: c.get_import_progress(448761313698322011), "job_id must be a str, got int"),
+    (lambda c: c.get_import_progress(None), "job_id must be a str, got None"),
+    (lambda c: c.wait_import_job(1, timeout=1), "job_id must be a str, got int"),
+    (lambda c: c.commit_import(b"1"), "job_id must be a str, got bytes"),
+    (lambda c: c.list_import_jobs(collection_name=5), "collection_name must be a str, got int"),
+    (lambda c: c.list_import_jobs(page_size="10"), "page_size must be an int, got str"),
+    (lambda c: c.list_all_import_jobs(cluster_id=1), "cluster_id must be a str, got int"),
+    (lambda c: c.bulk_import(None, files=[["a.json"]]), "collection_name must be a str, got None"),
+    (lambda c: c.bulk_import("c", files="a.json"), "files must be a list of lists of str, got str"),
+    (lambda c: c.bulk_import("c", files=["a.json"]), "each element of files must be a list of str, got str"),
+    (lambda c: c.bulk_import("c", files=[["a.json"]], options={"auto_commit": False}),
+     "options['auto_commit'] must be a str, got bool"),
+    (lambda c: c.wait_import_jobs(["1", 2]), "each element of job_ids must be a str, got int"),
+    (lambda c: c.wait_import_job("1", timeout="60"), "timeout must be a number of seconds, got str"),
+    (lambda c: c.wait_import_job("1", on_progress=5), "on_progress must be callable or None, got int"),
+    (lambda c: mi.get_import_progress(c.url, 448761313698322011), "job_id must be a str, got int"),
+    (lambda c: mi.list_import_jobs(c.url, current_page="2"), "current_page must be an int, got str"),
+    (lambda c: mi.bulk_import(c.url, "c", files=[["a.json"]], partition_name=3), "partition_name must be a str, got int"),
+    (lambda c: mi.list_import_jobs(c.url, retries="2"), "max_retries must be an int, got str"),
+]
+
+
+@pytest.mark.parametrize("call,message", WRONG_TYPES, ids=[m for _, m in WRONG_TYPES])
+def test_wrong_types_are_type_errors_naming_the_parameter(call: Any, message: str, server) -> None:
+    with mi.Client(server.url) as c:
+        with pytest.raises(TypeError) as info:
+            call(c)
+    assert str(info.value) == message and not isinstance(info.value, mi.MilvusImportError)
+    assert server.snapshot() == []  # nothing sent
+
+
+def test_none_means_not_given(server) -> None:
+    """db_name=None is no database, as api_key=None is no token; so for the other optional
+    strings of the module functions and the client's methods."""
+    with mi.Client(server.url, api_key=None, db_name=None) as c:
+        c.list_import_jobs(collection_name=None, db_name=None, cluster_id=None)
+        c.get_import_progress("1", db_name=None)
+    mi.list_import_jobs(server.url, collection_name=None, db_name=None, api_key=None)
+    mi.get_import_progress(server.url, "1", db_name=None, cluster_id=None)
+    a, b, m1, m2 = server.snapshot()
+    for r in (a, b, m1, m2):
+        assert r.header("DB-Name") is None and r.header("Authorization") is None
+    assert a.json == {"pageSize": 10, "currentPage": 1} and b.json == {"jobId": "1"}
+    assert m1.json == {"collectionName": "", "dbName": "", "clusterId": "", "projectId": "", "regionId": "",
+                       "pageSize": 10, "currentPage": 1}
+    assert m2.json == {"jobId": "1", "clusterId": "", "projectId": "", "regionId": ""}
+
+
+def test_a_closed_client_raises_client_closed_error(server) -> None:
+    assert "ClientClosedError" in mi.__all__ and mi.ClientClosedError is mi.errors.ClientClosedError
+    assert issubclass(mi.ClientClosedError, mi.MilvusImportError) and issubclass(mi.ClientClosedError, ValueError)
+    c = mi.Client(server.url)
+    c.close()
+    for call in (c.list_import_jobs, lambda: c.get_import_progress("1"), lambda: c.wait_import_job("1"),
+                 lambda: c.set_storage(access_key="k", secret_key="s")):
+        with pytest.raises(mi.ClientClosedError, match="^milvus_import.Client is closed$") as info:
+            call()
+        assert info.value.kind == "invalid_argument"
+    err = pickle.loads(pickle.dumps(info.value))
+    assert type(err) is mi.ClientClosedError and str(err) == "milvus_import.Client is closed"
+    assert server.snapshot() == []
+
+
+# ======================================================================================
+# Timeouts bound the whole call; retries
+# ======================================================================================
+
+
+class SilentServer:
+    """A TCP server on 127.0.0.1 that accepts connections and never answers."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0), backlog=16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.accepted: List[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+@pytest.fixture
+def silent():
+    s = SilentServer()
+    yield s
+    s.close()
+
+
+def test_timeout_bounds_the_whole_call_retries_included(silent) -> None:
+    t0 = time.monotonic()
+    with pytest.raises(mi.ImportTimeoutError):
+        mi.list_import_jobs(silent.url, timeout=0.5)  # 2 retries by default: still 0.5 s in all
+    assert 0.45 <= time.monotonic() - t0 < 1.0
+    with mi.Client(silent.url, timeout=1.0, attempt_timeout=0.3) as c:
+        t0 = time.monotonic()
+        with pytest.raises(mi.ImportTimeoutError):
+            c.list_import_jobs()
+        assert 0.95 <= time.monotonic() - t0 < 1.5
+    assert len(silent.accepted) == 1 + 3  # one attempt above, then three of 0.3 s within 1 s
+
+
+def test_attempt_timeout_without_retries(silent) -> None:
+    with mi.Client(silent.url, timeout=5, attempt_timeout=0.3, max_retries=0) as c:
+        t0 = time.monotonic()
+        with pytest.raises(mi.ImportTimeoutError):
+            c.get_import_progress("1")
+        assert 0.25 <= time.monotonic() - t0 < 0.8
+    assert len(silent.accepted) == 1
+
+
+def test_module_functions_take_retries(server_factory) -> None:
+    srv = server_factory(lambda rec, i: {"status": 503, "content_type": "text/plain", "body": "busy"})
+    mi.clear_client_cache()
+    with pytest.raises(mi.HTTPError) as info:
+        mi.list_import_jobs(srv.url, retries=0)
+    assert info.value.http_status == 503 and len(srv.snapshot()) == 1
+    with pytest.raises(mi.HTTPError):
+        mi.get_import_progress(srv.url, "1", retries=1)
+    assert len(srv.snapshot()) == 1 + 2
+    with pytest.raises(mi.HTTPError):
+        mi.list_import_jobs(srv.url)  # 2 by default
+    assert len(srv.snapshot()) == 3 + 3
+    assert sorted(key[-1] for key in mfun._cache) == [0, 1, 2]  # retries is part of the key
+    with pytest.raises(mi.InvalidArgumentError, match="max_retries must be from 0 to 10, got 11"):
+        mi.list_import_jobs(srv.url, retries=11)
+    mi.clear_client_cache()
+
+
+# ======================================================================================
+# Ctrl-C
+# ======================================================================================
+
+SIGINT_CHILD = """
+import sys, time, milvus_import as mi
+url, what = sys.argv[1], sys.argv[2]
+c = mi.Client(url, timeout=60)
+print("ready", flush=True)
+try:
+    if what == "list":
+        c.list_import_jobs()
+    else:
+        c.wait_import_job(sys.argv[3], timeout=600, poll_interval=5,
+                          on_progress=(lambda e: None) if what == "wait-progress" else None)
+    print("returned", flush=True)
+except BaseException as e:
+    print(type(e).__name__, flush=True)
+"""
+
+
+def _interrupted(url: str, *args: str) -> Tuple[str, float, str]:
+    """Run SIGINT_CHILD, send SIGINT 1 s after it is ready: (what it printed, seconds from
+    the signal to that line, its stderr)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONPATH"] = PACKAGE_PARENT
+    child = subprocess.Popen([sys.executable, "-c", SIGINT_CHILD, url, *args], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "ready\n"
+        time.sleep(1.0)
+        child.send_signal(signal.SIGINT)
+        t0 = time.monotonic()
+        line = child.stdout.readline().strip()
+        elapsed = time.monotonic() - t0
+        _, stderr = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return line, elapsed, stderr
+
+
+@pytest.fixture(scope="module")
+def slow_job_emulator():
+    sys.path.insert(0, str(REPO / "Tests" / "emulator"))
+    from harness import Emulator
+
+    with Emulator("--mode", "oss", "--job-seconds", "3600") as emu:
+        emu.call("/v2/vectordb/jobs/import/create", {"collectionName": "quick_setup", "files": [["a.parquet"]]})
+        yield emu, emu.jobs()[0]["jobId"]
+
+
+@pytest.mark.parametrize("run", [1, 2, 3])
+@pytest.mark.parametrize("what", ["wait", "wait-progress"])
+def test_ctrl_c_stops_a_wait_within_a_second(what: str, run: int, slow_job_emulator) -> None:
+    """A wait polling every 5 s, with and without on_progress: Ctrl-C raises KeyboardInterrupt
+    from the call at once (the interrupt check runs every 100 ms in its pauses)."""
+    emu, job = slow_job_emulator
+    line, elapsed, stderr = _interrupted(emu.url, what, job)
+    assert line == "KeyboardInterrupt", stderr
+    assert elapsed < 1.5, elapsed
+    assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
+
+
+@pytest.mark.parametrize("run", [1, 2, 3])
+def test_ctrl_c_stops_a_call_to_a_server_that_never_answers(run: int, silent) -> None:
+    line, elapsed, stderr = _interrupted(silent.url, "list")
+    assert line == "KeyboardInterrupt", stderr
+    assert elapsed < 1.5, elapsed
+    assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
+
+
+def test_keyboard_interrupt_in_on_progress_and_nested_calls(server_factory) -> None:
+    """A KeyboardInterrupt raised in on_progress is raised from the wait, as any exception
+    of the callback; a call made inside the callback keeps its own."""
+    srv = server_factory(_seq(describe("Importing", 10)))
+    with mi.Client(srv.url) as c:
+        def nested(env: Dict[str, Any]) -> None:
+            with pytest.raises(mi.JobNotFoundError):
+                c.wait_import_job("2", timeout=5, poll_interval=0.01,
+                                  on_progress=lambda e: (_ for _ in ()).throw(mi.JobNotFoundError("inner")))
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            c.wait_import_job("1", timeout=5, poll_interval=0.01, on_progress=nested)
+        assert c.get_import_progress("1")["data"]["state"] == "Importing"  # nothing left over
 
 
 @pytest.mark.parametrize("url", ["", "127.0.0.1:19530", "file:///etc/passwd", "http://h/?q=1", "http://h/#f", "http://a\x00b"])
