@@ -27,7 +27,6 @@
 #define DEFAULT_WAIT_TIMEOUT_MS 3600000L /* wait: one hour */
 #define DEFAULT_POLL_MS 1000L
 #define BYTES_TEXT 32 /* room for "1023.9 GiB" and any long long in decimal */
-#define LIBRARY_TIMEOUT_MS 20000L /* the library's default per-request timeout */
 
 enum command { CMD_LIST, CMD_LIST_ALL, CMD_CREATE, CMD_DESCRIBE, CMD_WAIT, CMD_COMMIT, CMD_ABORT,
                CMD_UPLOAD, CMD_IMPORT_FILES, CMD_COUNT, CMD_HELP = CMD_COUNT, CMD_NONE };
@@ -1021,8 +1020,7 @@ static int run(const struct args *a) {
       }
       poll_ms = timeout_ms;
     }
-    /* No single describe may outlast the whole wait. */
-    if (timeout_ms < LIBRARY_TIMEOUT_MS) request_timeout_ms = timeout_ms;
+    /* The wait's timeout bounds every describe inside it too (the library's contract). */
   } else {
     request_timeout_ms = timeout_ms;
   }
