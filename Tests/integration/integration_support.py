@@ -394,6 +394,8 @@ def run_python(case: Dict[str, Any], url: str, use_client: bool) -> Outcome:
     except mi.MilvusImportError as err:
         return Outcome(False, kind=err.kind, http_status=err.http_status, server_code=err.server_code,
                        message=err.message, exc=err, elapsed=time.monotonic() - t0)
+    except TypeError as err:  # a value of the wrong Python type: the binding's invalid_argument, before any I/O
+        return Outcome(False, kind="invalid_argument", message=str(err), elapsed=time.monotonic() - t0)
     return Outcome(True, envelope=env, raw=json.dumps(env), elapsed=time.monotonic() - t0)
 
 
