@@ -2,10 +2,12 @@
 
 A pure-Python (ctypes) binding of the C library ``libmilvus_import``:
 
+* :mod:`milvus_import.bulk_writer`: the drop-in for ``pymilvus.bulk_writer``'s
+  ``list_import_jobs``, ``bulk_import`` and ``get_import_progress`` (response objects, as
+  pymilvus returns them);
 * :func:`list_import_jobs`, :func:`get_import_progress`, :func:`bulk_import`,
-  :func:`commit_import`, :func:`abort_import`: drop-ins for pymilvus's
-  ``pymilvus.bulk_writer`` functions (same keywords and defaults) that return the
-  server's envelope as a dict and reuse connections;
+  :func:`commit_import`, :func:`abort_import`: pymilvus's keywords and defaults, but
+  returning the server's envelope as a dict; connections reused;
 * :class:`Client`: one server with its settings (token, database, TLS, headers, proxy,
   retries, limits), thread-safe, with :meth:`Client.list_all_import_jobs`,
   :meth:`Client.wait_import_job` and :meth:`Client.wait_import_jobs` (many jobs, one
@@ -13,7 +15,11 @@ A pure-Python (ctypes) binding of the C library ``libmilvus_import``:
 * local files to imported rows: :meth:`Client.set_storage` (an S3-compatible object store,
   with pymilvus's ``S3ConnectParam`` keywords), :meth:`Client.upload_files` and
   :meth:`Client.import_files` (upload, check, create the jobs, wait);
-* :class:`MilvusImportError` and one subclass per error kind.
+* :class:`MilvusImportError` and one subclass per error kind; an argument of the wrong
+  type is a :class:`TypeError` naming it.
+
+``timeout`` bounds each whole call, retries included; Ctrl-C raises ``KeyboardInterrupt``
+within about a second in every call.
 
 The shared library is found through ``$MILVUS_IMPORT_LIBRARY``, a copy inside this
 package, or ``ctypes.util.find_library("milvus_import")``, in that order.
