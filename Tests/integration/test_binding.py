@@ -768,6 +768,10 @@ print("ready", flush=True)
 try:
     if what == "list":
         c.list_import_jobs()
+    elif what == "list-all":
+        c.list_all_import_jobs()
+    elif what == "wait-many":
+        c.wait_import_jobs([sys.argv[3]], timeout=600, poll_interval=5)
     else:
         c.wait_import_job(sys.argv[3], timeout=600, poll_interval=5,
                           on_progress=(lambda e: None) if what == "wait-progress" else None)
@@ -809,11 +813,12 @@ def slow_job_emulator():
         yield emu, emu.jobs()[0]["jobId"]
 
 
-@pytest.mark.parametrize("run", [1, 2, 3])
-@pytest.mark.parametrize("what", ["wait", "wait-progress"])
+@pytest.mark.parametrize("what,run", [(w, r) for w in ("wait", "wait-progress") for r in (1, 2, 3)]
+                         + [("wait-many", 1)])
 def test_ctrl_c_stops_a_wait_within_a_second(what: str, run: int, slow_job_emulator) -> None:
-    """A wait polling every 5 s, with and without on_progress: Ctrl-C raises KeyboardInterrupt
-    from the call at once (the interrupt check runs every 100 ms in its pauses)."""
+    """A wait polling every 5 s, with and without on_progress, and a wait for many jobs:
+    Ctrl-C raises KeyboardInterrupt from the call at once (the interrupt check runs every
+    100 ms in its pauses)."""
     emu, job = slow_job_emulator
     line, elapsed, stderr = _interrupted(emu.url, what, job)
     assert line == "KeyboardInterrupt", stderr
@@ -821,9 +826,10 @@ def test_ctrl_c_stops_a_wait_within_a_second(what: str, run: int, slow_job_emula
     assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
 
 
-@pytest.mark.parametrize("run", [1, 2, 3])
-def test_ctrl_c_stops_a_call_to_a_server_that_never_answers(run: int, silent) -> None:
-    line, elapsed, stderr = _interrupted(silent.url, "list")
+@pytest.mark.parametrize("what,run", [("list", 1), ("list", 2), ("list", 3), ("list-all", 1)])
+def test_ctrl_c_stops_a_call_to_a_server_that_never_answers(what: str, run: int, silent) -> None:
+    """Ctrl-C during a request that gets no answer (the check runs at least once a second)."""
+    line, elapsed, stderr = _interrupted(silent.url, what)
     assert line == "KeyboardInterrupt", stderr
     assert elapsed < 1.5, elapsed
     assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
