@@ -265,6 +265,8 @@ def test_errors_are_milvus_exceptions_and_typed(oss) -> None:
     assert (err.kind, err.http_status, err.server_code) == ("server", 200, 100)
     assert err.code == theirs.value.code == 1  # pymilvus's ErrorCode.UNEXPECTED_ERROR for these
     assert "collection not found" in err.message and str(err) == err.message
+    copy = pickle.loads(pickle.dumps(err))
+    assert type(copy) is type(err) and (copy.code, copy.server_code, copy.message) == (1, 100, err.message)
     assert "collection not found" in theirs.value.message
     with pytest.raises(MilvusException) as gone:
         mbw.get_import_progress(oss.url, job_id="1")

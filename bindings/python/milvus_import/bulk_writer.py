@@ -114,13 +114,32 @@ def _pymilvus_class(cls: Type[MilvusImportError], milvus_exception: type) -> Typ
                 cls.__init__(self, *args, **kwargs)
                 vars(self).update(defaults)  # MilvusException's own, whatever __init__ ran before
 
+            def __reduce__(self: Any) -> Any:  # the class is made here, so pickle names its base
+                return (_error, (cls, self.message, _details(self)))
+
             mixed = type(cls.__name__, (cls, milvus_exception), {
-                "__module__": __name__, "__doc__": cls.__doc__, "__init__": __init__,
+                "__module__": __name__, "__doc__": cls.__doc__, "__init__": __init__, "__reduce__": __reduce__,
                 # MilvusException's message is read-only; ours is set by our constructor
                 "message": property(_message_get, _message_set),
             })
             _as_pymilvus[cls] = mixed
         return mixed
+
+
+def _details(err: MilvusImportError) -> Dict[str, Any]:
+    details: Dict[str, Any] = {"status": int(err.status), "http_status": err.http_status,
+                               "server_code": err.server_code}
+    if isinstance(err, StorageError):
+        details["storage_code"] = err.storage_code
+    return details
+
+
+def _error(cls: Type[MilvusImportError], message: str, details: Dict[str, Any]) -> MilvusImportError:
+    """The exception of class ``cls``, also a MilvusException when pymilvus is loaded."""
+    pymilvus = sys.modules.get("pymilvus.exceptions")
+    if pymilvus is not None:
+        cls = _pymilvus_class(cls, pymilvus.MilvusException)
+    return cls(message, **details)
 
 
 def _call(function: str, path: str, body: Dict[str, Any], url: str, api_key: Optional[str],
@@ -129,13 +148,9 @@ def _call(function: str, path: str, body: Dict[str, Any], url: str, api_key: Opt
     try:
         content = send(function, body, url, api_key, db_name, verify, cert, headers, timeout, retries)
     except MilvusImportError as err:
-        pymilvus = sys.modules.get("pymilvus.exceptions")
-        if pymilvus is None:
+        if "pymilvus.exceptions" not in sys.modules:
             raise
-        details: Dict[str, Any] = {"status": err.status, "http_status": err.http_status, "server_code": err.server_code}
-        if isinstance(err, StorageError):
-            details["storage_code"] = err.storage_code
-        raise _pymilvus_class(type(err), pymilvus.MilvusException)(err.message, **details) from None
+        raise _error(type(err), err.message, _details(err)) from None
     return Response(url.rstrip("/") + path, content)
 
 
