@@ -5,7 +5,7 @@
 # pinned venv (build/venv-bench), the C programs in build/bench, then Benchmarks/run.py,
 # which prints the table and writes Benchmarks/results.md. The uploads write a 1 GiB and a
 # 4 GiB file in build/bench (deleted afterwards; about 10 GiB free needed). About 4 minutes
-# plus the uploads (a few minutes; more on a slow disk) and the wait (about 2 minutes).
+# plus the uploads (5 to 10 minutes: 2 rounds of 20 GiB) and the wait (about 3 minutes).
 # `make bench BENCH_ARGS=--quick` is a smoke run of about 3 minutes; BENCH_ARGS="--only
 # uploads,wait" runs some sections only; BENCH_ARGS="--lib PATH" measures another build of
 # the library (its folder must hold libmilvus_import.so.0).
