@@ -1442,6 +1442,10 @@ def check_file_type(paths: list[str], accepted: tuple[str, ...]) -> None:
 # ---------------------------------------------------------------------------------------------
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm
+    # holds the body until the client's delayed ACK, about 40 ms per answer on a kept-alive
+    # connection (a real Milvus answers in well under a millisecond on loopback).
+    disable_nagle_algorithm = True
     server: "EmulatorServer"
 
     def setup(self):
@@ -1623,6 +1627,7 @@ class Handler(BaseHTTPRequestHandler):
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # many clients connecting at once are queued, not reset
 
     def __init__(self, addr, cfg: Config, verbose=False):
         super().__init__(addr, Handler)
