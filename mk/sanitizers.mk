@@ -75,7 +75,7 @@ FUZZ_FLAGS          ?=
 FUZZ_CASES          ?= $(abspath ../shared/cases/import-rest-cases.jsonl)
 FUZZ_CORE           := $(sort $(shell find Sources/MilvusImportCore -name '*.swift' 2>/dev/null))
 FUZZ_SWIFTFLAGS     := -module-name MilvusFuzz -parse-as-library -sanitize=fuzzer,address -O -wmo -g \
-                       -use-ld=lld -I $(abspath Sources/CCurl) -I $(abspath Sources/CJansson) \
+                       -use-ld=lld -I $(abspath Sources/CCurl) -I $(abspath Sources/CJansson) -I $(abspath Sources/COpenSSL) \
                        -I $(abspath Sources/CMilvusImport/include) \
                        -Xcc -fmodule-map-file=$(abspath $(FUZZ_DIR)/modules/CMilvusImport/module.modulemap)
 FUZZ_LIBFUZZER      := -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=0
@@ -160,7 +160,7 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.swift $(FUZZ_DIR)/fuzz_support.swift $(
 	@mkdir -p $(FUZZ_BUILD)/swift-$*
 	cd $(FUZZ_BUILD)/swift-$* && $(SAN_SWIFTC) $(FUZZ_SWIFTFLAGS) $(abspath $(FUZZ_CORE)) \
 	  $(abspath $(FUZZ_DIR)/fuzz_support.swift $<) $(abspath $(FUZZ_C_OBJECTS)) \
-	  -lcurl -ljansson -o $(abspath $@).tmp
+	  -lcurl -ljansson -lcrypto -o $(abspath $@).tmp
 	@mv $@.tmp $@
 
 # Both targets at once (one swiftc each: two cores).
