@@ -1,12 +1,16 @@
 // swift-tools-version:6.0
-// libmilvus_import: Milvus bulk-import jobs over REST, behind a C ABI.
+// libmilvus_import: Milvus bulk-import jobs over REST, behind a C ABI and as a Swift API.
 import PackageDescription
 
 let package = Package(
     name: "milvus_import",
     products: [
         // The C library: `make` links it with -static-stdlib, a version script and a SONAME.
-        .library(name: "milvus_import", type: .dynamic, targets: ["MilvusImport"]),
+        .library(name: "milvus_import", type: .dynamic, targets: ["MilvusImportC"]),
+        // The Swift API: `.product(name: "MilvusImport", package: "milvus_import")`.
+        .library(name: "MilvusImport", targets: ["MilvusImport"]),
+        // An example of the Swift API: lists, creates and waits for an import job.
+        .executable(name: "milvus-import-swift-example", targets: ["MilvusImportExample"]),
     ],
     targets: [
         // System libraries (Debian: libjansson-dev, libcurl4-openssl-dev, libssl-dev).
@@ -23,9 +27,16 @@ let package = Package(
         .target(name: "MilvusImportCore", dependencies: ["CJansson", "CCurl", "COpenSSL", "CMilvusImport"],
                 path: "Sources/MilvusImportCore"),
         // The C-ABI edge: @implementation @_cdecl exports only.
+        .target(name: "MilvusImportC", dependencies: ["MilvusImportCore", "CMilvusImport"],
+                path: "Sources/MilvusImportC"),
+        // The Swift API over the core: async calls, typed results and errors.
         .target(name: "MilvusImport", dependencies: ["MilvusImportCore", "CMilvusImport"],
                 path: "Sources/MilvusImport"),
+        .executableTarget(name: "MilvusImportExample", dependencies: ["MilvusImport"],
+                          path: "Sources/MilvusImportExample"),
         .testTarget(name: "MilvusImportCoreTests", dependencies: ["MilvusImportCore"],
                     path: "Tests/MilvusImportCoreTests"),
+        .testTarget(name: "MilvusImportTests", dependencies: ["MilvusImport"],
+                    path: "Tests/MilvusImportTests"),
     ]
 )

@@ -23,7 +23,8 @@ PY_WHEEL_VENV  := $(abspath $(BUILD)/venv-wheel)
 PY_WHEEL_WORK  := $(abspath $(BUILD)/wheel)
 PY_WHEEL_TREE  := $(PY_WHEEL_WORK)/milvus_import-$(VERSION)
 # what the sdist carries to build the library (bindings/python/sdist/MANIFEST.in agrees)
-PY_SDIST_FILES := Makefile Package.swift mk/exports.map include Sources Tests/MilvusImportCoreTests LICENSE NOTICE
+PY_SDIST_FILES := Makefile Package.swift mk/exports.map include Sources Tests/MilvusImportCoreTests Tests/MilvusImportTests \
+                  LICENSE NOTICE
 # setuptools' PEP 517 hooks, as pip or `python -m build` would call them, without isolation
 PY_BACKEND     := PATH=$(PY_WHEEL_VENV)/bin:$$PATH python -c \
                   'import sys, setuptools.build_meta as b; getattr(b, sys.argv[1])(sys.argv[2])'

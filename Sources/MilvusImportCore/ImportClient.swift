@@ -34,25 +34,37 @@ public final class ImportClient: Sendable {
     public var currentSettings: ClientSettings { settings.withLock { $0 } }
 
     // MARK: The calls
+    //
+    // `interrupt`: asked during this call beside the settings' own (one call's stop, such as
+    // a cancelled Swift task's, without touching the shared settings).
 
-    public func listImportJobs(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try list(body(request, for: .list))
+    public func listImportJobs(_ request: String?, interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
+        try list(body(request, for: .list), settings: settings(interruptedBy: interrupt))
     }
 
-    public func getImportProgress(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try describe(body(request, for: .describe), settings: currentSettings).body
+    public func getImportProgress(_ request: String?, interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
+        try describe(body(request, for: .describe), settings: settings(interruptedBy: interrupt)).body
     }
 
-    public func bulkImport(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try create(body(request, for: .create))
+    public func bulkImport(_ request: String?, interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
+        try create(body(request, for: .create), settings: settings(interruptedBy: interrupt))
     }
 
-    public func commitImport(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try call(.commit, body(request, for: .commit), settings: currentSettings).body
+    public func commitImport(_ request: String?, interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
+        try call(.commit, body(request, for: .commit), settings: settings(interruptedBy: interrupt)).body
     }
 
-    public func abortImport(_ request: String?) throws(ImportError) -> ByteBuffer {
-        try call(.abort, body(request, for: .abort), settings: currentSettings).body
+    public func abortImport(_ request: String?, interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
+        try call(.abort, body(request, for: .abort), settings: settings(interruptedBy: interrupt)).body
+    }
+
+    /// The settings a call starts with, asking `interrupt` too when there is one.
+    func settings(interruptedBy interrupt: Interrupt?) -> ClientSettings {
+        var settings = currentSettings
+        guard let interrupt else { return settings }
+        let own = settings.interrupt
+        settings.interrupt = { interrupt() || (own?() ?? false) }
+        return settings
     }
 
     /// The checked body of a request text (nil: `{}`).
@@ -69,8 +81,8 @@ public final class ImportClient: Sendable {
     }
 
     /// Every page of list merged: {"code":0,"data":{"records":[...],"count":N}}.
-    public func listAllImportJobs(_ request: String?) throws(ImportError) -> ByteBuffer {
-        let merged = try listAllRecords(body(request, for: .list), settings: currentSettings)
+    public func listAllImportJobs(_ request: String?, interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
+        let merged = try listAllRecords(body(request, for: .list), settings: settings(interruptedBy: interrupt))
         guard let envelope = JSON.object(), let data = JSON.object(), let zero = JSON.integer(0),
               let count = JSON.integer(Int64(merged.count)),
               data.set("records", merged), data.set("count", count),
@@ -118,25 +130,25 @@ public final class ImportClient: Sendable {
     /// Any other state is waited on (Committing, and states a newer server adds), except
     /// `None`: the server's word for a job it cannot describe, which no wait would change.
     public func waitImportJob(_ request: String?, timeoutMs: Int, pollIntervalMs: Int,
-                              onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+                              onProgress: ((ByteBuffer) -> Bool)?, interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
         try wait(body(request, for: .describe), timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
-                 onProgress: onProgress)
+                 onProgress: onProgress, settings: settings(interruptedBy: interrupt))
     }
 
     /// `waitImportJob` for a job id alone (the database from the client's settings).
     public func waitImportJob(jobId: String, timeoutMs: Int, pollIntervalMs: Int,
-                              onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+                              onProgress: ((ByteBuffer) -> Bool)?, interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
         try wait(RequestBody.forJob(jobId), timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs,
-                 onProgress: onProgress)
+                 onProgress: onProgress, settings: settings(interruptedBy: interrupt))
     }
 
+    /// `settings`: one snapshot, which the wait keeps from start to end.
     private func wait(_ body: RequestBody, timeoutMs: Int, pollIntervalMs: Int,
-                      onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+                      onProgress: ((ByteBuffer) -> Bool)?, settings: ClientSettings) throws(ImportError) -> ByteBuffer {
         let jobId = body.json["jobId"]?.string ?? ""
         var lastState = "unknown"
         var lastProgress: Int64 = 0
         var finished: ByteBuffer?
-        let settings = currentSettings  // one snapshot: the wait keeps the settings it started with
         try poll("wait for import job \(jobId)", settings: settings, timeoutMs: timeoutMs,
                  pollIntervalMs: pollIntervalMs) {
             (deadline: ContinuousClock.Instant) throws(ImportError) -> Bool in

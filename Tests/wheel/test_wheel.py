@@ -216,7 +216,7 @@ def test_sdist_carries_what_builds_the_library(sdist) -> None:
     with tarfile.open(sdist) as t:
         names = {n[len(top):] for n in t.getnames()}
     for needed in ("setup.py", "pyproject.toml", "PKG-INFO", "Makefile", "Package.swift", "mk/exports.map",
-                   "include/milvus_import.h", "Sources/MilvusImport/Exports.swift", "milvus_import/__init__.py",
+                   "include/milvus_import.h", "Sources/MilvusImportC/Exports.swift", "milvus_import/__init__.py",
                    "milvus_import/_lib.py", "LICENSE", "NOTICE"):
         assert needed in names, needed
     assert not [n for n in names if "libmilvus_import.so" in n or "__pycache__" in n]

@@ -7,12 +7,14 @@ extension ImportClient {
     /// every file-group rule are checked; nothing is created before every object is in the
     /// bucket. Returns {"code":0,"data":{"jobs":[<final describe data>],"objects":[...]}}.
     public func importFiles(_ request: String, timeoutMs: Int, pollIntervalMs: Int,
-                            onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+                            onProgress: ((ByteBuffer) -> Bool)?,
+                            interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
         try ImportClient.checkWaitTimes(timeoutMs: timeoutMs, pollIntervalMs: pollIntervalMs)
         let request = try ImportFilesRequest(request)
         let groups = try FileGroups.form(request.sources, prefix: request.prefix)
         let jobs = FileGroups.jobs(groups)
-        let settings = currentSettings  // one snapshot for the upload, the creates and the wait
+        // one snapshot for the upload, the creates and the wait
+        let settings = settings(interruptedBy: interrupt)
         if jobs.count > 1 && settings.hasIdempotencyKey {
             throw .invalidArgument("\(groups.count) file groups make \(jobs.count) jobs, and the client's"
                                    + " Idempotency-Key header would make the server take each as the first;"

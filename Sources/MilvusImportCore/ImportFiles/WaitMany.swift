@@ -8,7 +8,8 @@ extension ImportClient {
     /// "collectionName" and "dbName" (other members go into list and describe as given).
     /// Returns {"code":0,"data":{"jobs":[<final describe data, in the order of jobIds>]}}.
     public func waitImportJobs(_ request: String, timeoutMs: Int, pollIntervalMs: Int,
-                               onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+                               onProgress: ((ByteBuffer) -> Bool)?,
+                               interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
         let parsed = try RequestBody.parse(request, for: .list)
         var jobIds: [String]?
         if let ids = parsed.json["jobIds"] {
@@ -18,7 +19,8 @@ extension ImportClient {
                                    + " the collection whose unfinished jobs to wait for")
         }
         let jobs = try waitForJobs(jobIds, request: parsed.json, timeoutMs: timeoutMs,
-                                   pollIntervalMs: pollIntervalMs, onProgress: onProgress)
+                                   pollIntervalMs: pollIntervalMs, onProgress: onProgress,
+                                   settings: settings(interruptedBy: interrupt))
         guard let data = JSON.object(), let list = JSON.array(), data.set("jobs", list) else { throw .noMemory }
         for job in jobs where !list.append(job) { throw .noMemory }
         return try StoredObject.envelope(data: data)

@@ -3,6 +3,8 @@ import Glibc
 
 /// An owned reference to a jansson value: the one place the core touches jansson.
 /// Borrowed children are wrapped with `retaining:` so every `JSON` owns what it points at.
+/// Parsing, reading and building are public: the Swift API (module MilvusImport) decodes its
+/// typed results and builds its request bodies with them. A value is not changed once shared.
 public final class JSON: @unchecked Sendable {
     let raw: UnsafeMutablePointer<json_t>
 
@@ -33,7 +35,7 @@ public final class JSON: @unchecked Sendable {
     /// Parses an object or array: UTF-8 only, no NUL, no duplicate keys, depth at most
     /// jansson's 2048, integers within 64 bits (a larger one is an error: nothing in the
     /// import API needs one, and read as a real it would lose digits). The error is jansson's.
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSON, JSONParseError> {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSON, JSONParseError> {
         parse(bytes, flags: JSON_REJECT_DUPLICATES)
     }
 
@@ -140,22 +142,22 @@ public final class JSON: @unchecked Sendable {
         return deepest
     }
 
-    static func parse(_ text: String) -> Result<JSON, JSONParseError> {
+    public static func parse(_ text: String) -> Result<JSON, JSONParseError> {
         var text = text
         return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
     }
 
     /// Compact JSON text in a buffer that can be handed to C; nil when memory runs out.
-    func serialized() -> ByteBuffer? {
+    public func serialized() -> ByteBuffer? {
         guard let text = json_dumps(raw, Int(JSON_COMPACT)) else { return nil }
         return ByteBuffer(adopting: text, count: strlen(text))
     }
 
     // MARK: Kinds and values
 
-    enum Kind: Equatable { case object, array, string, integer, real, bool, null }
+    public enum Kind: Equatable, Sendable { case object, array, string, integer, real, bool, null }
 
-    var kind: Kind { JSON.kind(of: raw) }
+    public var kind: Kind { JSON.kind(of: raw) }
 
     fileprivate static func kind(of raw: UnsafeMutablePointer<json_t>) -> Kind {
         switch mi_json_type(raw) {
@@ -169,18 +171,18 @@ public final class JSON: @unchecked Sendable {
         }
     }
 
-    var string: String? { Borrowed(raw: raw).string }
+    public var string: String? { Borrowed(raw: raw).string }
 
-    var integer: Int64? { Borrowed(raw: raw).integer }
+    public var integer: Int64? { Borrowed(raw: raw).integer }
 
-    subscript(key: String) -> JSON? {
+    public subscript(key: String) -> JSON? {
         guard kind == .object else { return nil }
         // withCString borrows a native string's bytes; passing `key` itself would copy them
         // into a new array on every lookup.
         return key.withCString { JSON(retaining: json_object_get(raw, $0)) }
     }
 
-    var count: Int {
+    public var count: Int {
         switch kind {
         case .array: return json_array_size(raw)
         case .object: return json_object_size(raw)
@@ -188,12 +190,12 @@ public final class JSON: @unchecked Sendable {
         }
     }
 
-    subscript(index: Int) -> JSON? {
+    public subscript(index: Int) -> JSON? {
         guard kind == .array else { return nil }
         return JSON(retaining: json_array_get(raw, index))
     }
 
-    var elements: [JSON] { (0..<count).compactMap { self[$0] } }
+    public var elements: [JSON] { (0..<count).compactMap { self[$0] } }
 
     /// The keys and values of an object, in jansson's order.
     var members: [(key: String, value: JSON)] {
@@ -241,9 +243,9 @@ public final class JSON: @unchecked Sendable {
 
     // MARK: Building
 
-    static func object() -> JSON? { JSON(owning: json_object()) }
-    static func array() -> JSON? { JSON(owning: json_array()) }
-    static func string(_ value: String) -> JSON? {
+    public static func object() -> JSON? { JSON(owning: json_object()) }
+    public static func array() -> JSON? { JSON(owning: json_array()) }
+    public static func string(_ value: String) -> JSON? {
         var value = value
         return value.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
@@ -252,23 +254,24 @@ public final class JSON: @unchecked Sendable {
             }
         }
     }
-    static func integer(_ value: Int64) -> JSON? { JSON(owning: json_integer(json_int_t(value))) }
+    public static func integer(_ value: Int64) -> JSON? { JSON(owning: json_integer(json_int_t(value))) }
     static func bool(_ value: Bool) -> JSON? { JSON(owning: value ? json_true() : json_false()) }
 
     /// Sets `key` (the value keeps its own reference). False when memory runs out.
     @discardableResult
-    func set(_ key: String, _ value: JSON) -> Bool { key.withCString { json_object_set(raw, $0, value.raw) == 0 } }
+    public func set(_ key: String, _ value: JSON) -> Bool { key.withCString { json_object_set(raw, $0, value.raw) == 0 } }
 
     /// Appends a value to an array (the array keeps its own reference). False when memory runs out.
     @discardableResult
-    func append(_ value: JSON) -> Bool { json_array_append(raw, value.raw) == 0 }
+    public func append(_ value: JSON) -> Bool { json_array_append(raw, value.raw) == 0 }
 
     /// Appends every element of another array. False when memory runs out.
     @discardableResult
     func extend(with other: JSON) -> Bool { json_array_extend(raw, other.raw) == 0 }
 }
 
-struct JSONParseError: Error {
-    var text: String
-    var position: Int
+/// Why a text is not JSON: jansson's message and the byte offset it stopped at.
+public struct JSONParseError: Error {
+    public var text: String
+    public var position: Int
 }

@@ -255,7 +255,8 @@ final class Upload {
 extension ImportClient {
     /// The upload call of the C API: `request` is {"bucket":"b","prefix":"p","paths":[...]}
     /// ("prefix" optional); returns {"code":0,"data":{"objects":[...]}}.
-    public func uploadFiles(request: String, onProgress: ((ByteBuffer) -> Bool)?) throws(ImportError) -> ByteBuffer {
+    public func uploadFiles(request: String, onProgress: ((ByteBuffer) -> Bool)?,
+                            interrupt: Interrupt? = nil) throws(ImportError) -> ByteBuffer {
         let json: JSON
         switch JSON.parse(request) {
         case .failure(let error):
@@ -286,6 +287,7 @@ extension ImportClient {
             guard let path = element.string else { throw .invalidArgument("every element of \"paths\" must be a string") }
             files += try LocalFiles.collect(path, prefix: prefix)
         }
-        return try StoredObject.envelope(uploadFiles(bucket: bucket, files: files, onProgress: onProgress))
+        return try StoredObject.envelope(uploadFiles(bucket: bucket, files: files, onProgress: onProgress,
+                                                     settings: settings(interruptedBy: interrupt)))
     }
 }

@@ -2,8 +2,9 @@
 
 That root holds the Python package (milvus_import/, pyproject.toml, README.md) beside what
 `make lib` needs to build the library from source (Makefile, mk/exports.map, Package.swift,
-Sources/, include/, Tests/MilvusImportCoreTests/ that Package.swift names). The version is
-include/milvus_import.h's MILVUS_IMPORT_VERSION, the project's one version source.
+Sources/, include/, and Tests/MilvusImportCoreTests/ and Tests/MilvusImportTests/, which
+Package.swift names). The version is include/milvus_import.h's MILVUS_IMPORT_VERSION, the
+project's one version source.
 
 The wheel is py3-none-<platform>: the package holds a native library that it loads with
 ctypes and no Python extension, so it fits any Python 3 on that platform.
