@@ -79,7 +79,7 @@ import Testing
         #expect(error.message == "wait for import job \(id): interrupted")
     }
 
-    @Test func aTaskCancelledBeforeTheCallSendsNothing() async throws {
+    @Test func aTaskCancelledBeforeTheCallFailsAtOnce() async throws {
         let client = self.client
         let list = Task {
             withUnsafeCurrentTask { $0?.cancel() }
@@ -88,8 +88,7 @@ import Testing
             }
         }
         let error = try #require(await list.value)
-        #expect(error.kind == .cancelled)
-        #expect(error.httpStatus == 0)
+        #expect(error == ImportJobsError(kind: .cancelled, message: "list import jobs: interrupted"))
     }
 
     @Test func aWaitEndsWithItsTimeout() async throws {
@@ -151,6 +150,35 @@ import Testing
             try client.setMaxRetries(11)
         }
         #expect(throws: ImportJobsError.self) { try ImportJobsClient(url: "ftp://127.0.0.1:19530") }
+    }
+
+    @Test func theNamedPartitionIsSent() async throws {
+        let error = try #require(await failure { () async throws(ImportJobsError) in
+            _ = try await client.bulkImport(collectionName: Server.collection, files: [["rows.json"]],
+                                            partitionName: "no_such_partition")
+        })
+        #expect(error.kind == .server && error.serverCode == 200)
+        #expect(error.message.contains("partition not found"))
+    }
+
+    /// Two-phase import (Milvus 3.0, the emulator's default line): the options go out, the
+    /// wait ends at Uncommitted, commit completes the job and abort fails another.
+    @Test(.enabled(if: Server.isEmulator)) func commitAndAbortATwoPhaseJob() async throws {
+        let options = ["auto_commit": "false"]
+        let first = try await client.bulkImport(collectionName: Server.collection, files: [["rows.json"]],
+                                                partitionName: "_default", options: options)
+        let second = try await client.bulkImport(collectionName: Server.collection, files: [["rows.json"]],
+                                                 options: options)
+        let waiting = try await client.waitForImportJob(first, timeout: .seconds(30), pollInterval: .milliseconds(200))
+        #expect(waiting.state == .uncommitted && waiting.progress == 99)
+        try await client.commitImport(first)
+        let committed = try await client.waitForImportJob(first, timeout: .seconds(30),
+                                                          pollInterval: .milliseconds(200))
+        #expect(committed.state == .completed && committed.progress == 100)
+        try await client.abortImport(second)
+        let aborted = try await client.waitForImportJob(second, timeout: .seconds(30), pollInterval: .milliseconds(200))
+        #expect(aborted.state == .failed)
+        #expect(aborted.reason == "aborted by user")
     }
 
     @Test func statesKeepNamesThisVersionDoesNotKnow() {
