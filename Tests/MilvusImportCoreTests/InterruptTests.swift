@@ -37,6 +37,29 @@ private let json = "application/json; charset=utf-8"
         #expect(transport.requests.isEmpty)
     }
 
+    /// A call's own interrupt (the Swift API's task cancellation) stops that call alone, and
+    /// the settings' interrupt still applies beside it.
+    @Test func aCallsOwnInterruptStopsThatCallAlone() throws {
+        let transport = HangingTransport()
+        let client = try ImportClient(url: "http://127.0.0.1:19530", transport: transport)
+        try client.update { (s: inout ClientSettings) throws(ImportError) in try s.setTimeout(ms: 300) }
+        let start = ContinuousClock.now
+        let stopped = failure { () throws(ImportError) in
+            _ = try client.getImportProgress(#"{"jobId":"1"}"#, interrupt: TestInterrupt(afterMs: 50).check)
+        }
+        #expect(stopped?.kind == MILVUS_ERR_CANCELLED)
+        #expect(stopped?.message == "describe import job: interrupted")
+        #expect(elapsedMs(since: start) < 250)
+        #expect(client.currentSettings.interrupt == nil)
+        let untouched = failure { () throws(ImportError) in _ = try client.listImportJobs(nil) }
+        #expect(untouched?.kind == MILVUS_ERR_TIMEOUT)
+
+        try client.update { (s: inout ClientSettings) throws(ImportError) in s.interrupt = { true } }
+        let both = failure { () throws(ImportError) in _ = try client.listImportJobs(nil, interrupt: { false }) }
+        #expect(both?.message == "list import jobs: interrupted")
+        #expect(transport.requests.count == 2)
+    }
+
     @Test func aRetryPauseIsCutIntoSlicesThatAskTheInterrupt() throws {
         let transport = FakeTransport([.http(503, "text/plain", "busy", retryAfter: 2),
                                        .http(200, json, #"{"code":0,"data":{"records":[]}}"#)])
