@@ -27,7 +27,7 @@ public struct ImportJobsError: Error, Sendable, Hashable, CustomStringConvertibl
         case malformedResponse = 8
         /// The answer was larger than ``ImportJobsClient/setMaxResponseBytes(_:)`` allows.
         case tooLarge = 9
-        /// The server does not know the job (code 2100, or 2101 on Milvus 3.0).
+        /// The server does not know the job (code 2100 up to Milvus 2.6.18, 2101 from 2.6.19).
         case jobNotFound = 10
         /// An allocation failed.
         case noMemory = 11
