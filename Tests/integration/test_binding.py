@@ -11,7 +11,6 @@ import pickle
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from milvus_import import _ca_bundle as mca
 from milvus_import import _lib as mlib
 from milvus_import import functions as mfun
 from integration_support import REPO, RecordingServer, library_path, ok_reply
+from silent_server import SilentServer
 
 import pymilvus.bulk_writer as pbw
 import importlib
@@ -686,34 +686,10 @@ def test_a_closed_client_raises_client_closed_error(server) -> None:
 # ======================================================================================
 
 
-class SilentServer:
-    """A TCP server on 127.0.0.1 that accepts connections and never answers."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0), backlog=16)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.accepted: List[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted.append(conn)
-
-    def close(self) -> None:
-        self.sock.close()
-        for conn in self.accepted:
-            conn.close()
-
-
 @pytest.fixture
 def silent():
-    s = SilentServer()
-    yield s
-    s.close()
+    with SilentServer() as s:
+        yield s
 
 
 def test_timeout_bounds_the_whole_call_retries_included(silent) -> None:
@@ -728,7 +704,7 @@ def test_timeout_bounds_the_whole_call_retries_included(silent) -> None:
         with pytest.raises(mi.ImportTimeoutError):
             c.list_import_jobs()
         assert 0.85 <= time.monotonic() - t0 < 1.5
-    assert len(silent.accepted) == 1 + 3  # one attempt above, then three of 0.3 s within 1 s
+    assert silent.connections == 1 + 3  # one attempt above, then three of 0.3 s within 1 s
 
 
 def test_attempt_timeout_without_retries(silent) -> None:
@@ -737,7 +713,7 @@ def test_attempt_timeout_without_retries(silent) -> None:
         with pytest.raises(mi.ImportTimeoutError):
             c.get_import_progress("1")
         assert 0.25 <= time.monotonic() - t0 < 0.8
-    assert len(silent.accepted) == 1
+    assert silent.connections == 1
 
 
 def test_module_functions_take_retries(server_factory) -> None:

@@ -21,7 +21,6 @@ import struct
 import subprocess
 import sys
 import termios
-import threading
 import time
 from pathlib import Path
 
@@ -34,8 +33,9 @@ STAGE = Path(os.environ.get("MILVUS_IMPORT_STAGE", ROOT / "build" / "stage"))
 VERSION = re.search(r'#define MILVUS_IMPORT_VERSION "([^"]+)"', (ROOT / "include" / "milvus_import.h").read_text())[1]
 TOKEN = "root:Milvus"
 
-sys.path.insert(0, str(ROOT / "Tests" / "emulator"))
+sys.path[:0] = [str(ROOT / "Tests" / "emulator"), str(ROOT / "Tests" / "support")]
 from harness import MILVUS_VERSIONS, Emulator, make_tls_files  # noqa: E402
+from silent_server import SilentServer  # noqa: E402
 
 # Only 127.0.0.1 is ever contacted: no proxy from the environment, no token either.
 BASE_ENV = {k: v for k, v in os.environ.items()
@@ -110,43 +110,6 @@ def auth_emu():
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory):
     return make_tls_files(tmp_path_factory.mktemp("tls"))
-
-
-class SilentServer:
-    """A loopback server that accepts connections and never answers: `accepted` is set once a
-    connection is in (a request is on its way); `connections` counts them."""
-
-    def __init__(self):
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(8)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.accepted = threading.Event()
-        self.held = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-
-    @property
-    def connections(self) -> int:
-        return len(self.held)
-
-    def _accept(self):
-        while True:
-            try:
-                self.held.append(self.listener.accept()[0])
-            except OSError:  # the listener was closed
-                return
-            self.accepted.set()
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.listener.shutdown(socket.SHUT_RDWR)
-        self.listener.close()
-        self.thread.join(5)
-        for conn in self.held:
-            conn.close()
 
 
 @pytest.fixture
