@@ -895,22 +895,19 @@ def report(results: Dict[str, Any], sizes: Dict[str, int], lib: Path, info: Dict
     if "wait" in results:
         report_wait(results, add, targets)
 
-    if floors:
-        add("## Floors (guard rails, not targets)")
+    def verdicts(title: str, what: str, rows: List[List[str]]) -> None:
+        if not rows:
+            return
+        add(title)
         add("")
-        add("| floor | measured | verdict |")
+        add(f"| {what} | measured | verdict |")
         add("| --- | --- | --- |")
-        for row in floors:
+        for row in rows:
             add("| " + " | ".join(row) + " |")
         add("")
-    if targets:
-        add("## Targets of issue 17 (uploads, the many-job wait)")
-        add("")
-        add("| target | measured | verdict |")
-        add("| --- | --- | --- |")
-        for row in targets:
-            add("| " + " | ".join(row) + " |")
-        add("")
+
+    verdicts("## Floors (guard rails, not targets)", "floor", floors)
+    verdicts("## Targets of issue 17 (uploads, the many-job wait)", "target", targets)
     return "\n".join(lines)
 
 
